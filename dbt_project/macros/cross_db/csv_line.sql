@@ -1,0 +1,25 @@
+{#- CSV lines read as raw text (the raw zone keeps every physical line, so a malformed line is one bad row,
+    not a failed file). RFC 4180 fields: quoted ("" escapes a quote, commas allowed inside) or bare.
+    The same regular expressions run on DuckDB (RE2) and Trino (Java regex). -#}
+{% macro csv_field_pattern() -%}
+    ("(?:[^"]|"")*"|[^,"]*)
+{%- endmacro %}
+
+{#- True when the whole line is a well-formed sequence of CSV fields. -#}
+{% macro csv_is_well_formed(line) -%}
+    coalesce({{ tributary.regexp_like(line, '^' ~ tributary.csv_field_pattern() ~ '(,' ~ tributary.csv_field_pattern() ~ ')*$') }}, false)
+{%- endmacro %}
+
+{#- The line split into its fields, still quoted: an array of text. -#}
+{% macro csv_split(line) -%}
+    regexp_extract_all({{ line }} || ',', '{{ tributary.csv_field_pattern() }},', 1)
+{%- endmacro %}
+
+{#- Field `index` (1-based) of a split line: unquoted, trimmed, empty text as NULL. -#}
+{% macro csv_field(fields, index) -%}
+    nullif(trim(case
+        when {{ tributary.array_get(fields, index) }} like '"%'
+            then replace(substr({{ tributary.array_get(fields, index) }}, 2, length({{ tributary.array_get(fields, index) }}) - 2), '""', '"')
+        else {{ tributary.array_get(fields, index) }}
+    end), '')
+{%- endmacro %}

@@ -1,0 +1,22 @@
+{#- The quarantine model of a source: the rows of its base_ model that staging rejected, with the raw line
+    and the reason code. Every source's qua_ model is this, so they all have the same shape. -#}
+{% macro quarantine_rows(base_model, source_table) -%}
+with
+
+checked as (
+    select * from {{ base_model }}
+),
+
+final as (
+    select
+        '{{ source_table }}' as source_table,
+        _source_file,
+        ingested_date,
+        raw_line,
+        reject_reason
+    from checked
+    where reject_reason is not null
+)
+
+select * from final
+{%- endmacro %}

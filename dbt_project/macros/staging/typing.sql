@@ -1,0 +1,14 @@
+{#- Typing helpers for staging: text to numbers without engine-specific leniency (DuckDB's try_cast accepts
+    '3.0' as an integer, Trino's does not), so the same rows pass on both engines. -#}
+{% macro to_decimal(expr, precision=18, scale=4) -%}
+    case
+        when {{ tributary.regexp_like(expr, '^-?[0-9]{1,' ~ (precision - scale) ~ '}([.][0-9]+)?$') }}
+            then cast({{ expr }} as decimal({{ precision }}, {{ scale }}))
+    end
+{%- endmacro %}
+
+{% macro to_integer(expr) -%}
+    case
+        when {{ tributary.regexp_like(expr, '^-?[0-9]{1,9}$') }} then cast({{ expr }} as integer)
+    end
+{%- endmacro %}

@@ -1,0 +1,75 @@
+"""Ingestion assets of the stock domain: thin wrappers over ingestion.stock and the shared stream drain."""
+
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+
+from ingestion import config
+from ingestion.files import ingest_csv
+from ingestion.lake import open_lake
+from ingestion.stock import (
+    EVENTS_TABLE,
+    INVENTORY_COLUMNS,
+    INVENTORY_TABLE,
+    SALES_TABLE,
+    SOURCE,
+    SUPERSTORE_COLUMNS,
+)
+from ingestion.stream import drain_landing
+
+GROUP = "stock"
+
+def _landed_result(context: AssetExecutionContext, landed) -> MaterializeResult:
+    written = [f for f in landed if f.written]
+    for f in landed:
+        context.log.info(f"{f.source_path} -> {f.key} ({'written' if f.written else 'already in the lake'})")
+    return MaterializeResult(
+        metadata={
+            "files": len(landed),
+            "files_written": len(written),
+            "keys": MetadataValue.json([f.key for f in landed]),
+        }
+    )
+
+@asset(
+    key=[SOURCE, "raw_sales"],
+    group_name=GROUP,
+    kinds={"python", "csv"},
+    description="Superstore order-line exports (STOCK_SALES_CSV, a path or glob) landed in raw/stock/sales/.",
+)
+def raw_sales(context: AssetExecutionContext) -> MaterializeResult:
+    settings = config.stock_settings()
+    landed = ingest_csv(
+        open_lake(), SOURCE, SALES_TABLE, settings.sales_csv, settings.sales_encoding, SUPERSTORE_COLUMNS
+    )
+    return _landed_result(context, landed)
+
+@asset(
+    key=[SOURCE, "raw_inventory_snapshots"],
+    group_name=GROUP,
+    kinds={"python", "csv"},
+    description="Optional inventory counts (STOCK_INVENTORY_CSV) landed in raw/stock/inventory_snapshots/.",
+)
+def raw_inventory_snapshots(context: AssetExecutionContext) -> MaterializeResult:
+    settings = config.stock_settings()
+    if not settings.inventory_csv:
+        context.log.info("STOCK_INVENTORY_CSV is not set and there is no sample: no inventory snapshot to land")
+        return MaterializeResult(metadata={"files": 0, "files_written": 0})
+    landed = ingest_csv(open_lake(), SOURCE, INVENTORY_TABLE, settings.inventory_csv, "utf-8", INVENTORY_COLUMNS)
+    return _landed_result(context, landed)
+
+@asset(
+    key=[SOURCE, "raw_sales_events"],
+    group_name=GROUP,
+    kinds={"python", "json"},
+    description=(
+        "Sales-event micro-batches drained from landing/stock/sales_events/ (written by the producer) "
+        "into raw/stock/sales_events/."
+    ),
+)
+def raw_sales_events(context: AssetExecutionContext) -> MaterializeResult:
+    drained = drain_landing(open_lake(), SOURCE, EVENTS_TABLE)
+    context.log.info(f"drained {len(drained)} batch(es), {sum(b.lines for b in drained)} line(s)")
+    return MaterializeResult(
+        metadata={"batches": len(drained), "lines": sum(b.lines for b in drained)}
+    )
+
+assets = [raw_sales, raw_inventory_snapshots, raw_sales_events]

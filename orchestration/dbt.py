@@ -1,0 +1,91 @@
+"""The dbt wiring: one DbtProject, one translator, one @dbt_assets over the whole project.
+
+dbt sources carrying `meta.dagster.asset_key` map onto the Python ingestion asset that writes them, so the
+asset graph is one lineage from raw file to mart; dbt tests surface as asset checks; every asset is grouped
+by its domain folder (models/<layer>/<domain>/, seeds/<domain>/).
+"""
+
+
+import os
+import shutil
+import sys
+from pathlib import Path
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+from dagster import AssetExecutionContext, Config
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+
+from ingestion import config
+
+WAREHOUSE_POOL = "warehouse"  # DuckDB allows one writer: dbt runs hold this pool (limit 1, dagster.yaml)
+
+dbt_project = DbtProject(
+    project_dir=config.DBT_PROJECT_DIR,
+    profiles_dir=config.DBT_PROFILES_DIR,
+    target=config.dbt_target(),
+)
+dbt_project.prepare_if_dev()  # `dagster dev`: re-parse so edits to models show up
+if not dbt_project.manifest_path.exists():  # a fresh clone, outside `dagster dev`
+    dbt_project.preparer.prepare(dbt_project)
+
+
+class TributaryTranslator(DagsterDbtTranslator):
+    """Group = the domain folder of the node: models/<layer>/<domain>/…, seeds/<domain>/…"""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        group = super().get_group_name(dbt_resource_props)
+        if group:
+            return group
+        fqn = dbt_resource_props.get("fqn", [])
+        if dbt_resource_props.get("resource_type") == "seed" and len(fqn) >= 3:
+            return fqn[1]
+        return fqn[2] if len(fqn) >= 4 else None
+
+
+translator = TributaryTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+class DbtRunConfig(Config):
+    """Run configuration of the dbt assets (launchpad or `dagster asset materialize --config`)."""
+
+    full_refresh: bool = False
+    vars: dict[str, Any] = {}
+
+
+def dbt_build_args(full_refresh: bool = False, dbt_vars: Mapping[str, Any] | None = None) -> list[str]:
+    """The arguments of the one `dbt build` a run makes (selection is added by dagster-dbt)."""
+    args = ["build"]
+    if full_refresh:
+        args.append("--full-refresh")
+    if dbt_vars:
+        args += ["--vars", yaml.safe_dump(dict(dbt_vars), default_flow_style=True, sort_keys=True).strip()]
+    return args
+
+
+def prepare_dbt_environment() -> None:
+    """dbt runs as a subprocess: give it the same warehouse and lake as the Python side, as absolute paths."""
+    os.environ.update(config.dbt_environment())
+    if config.dbt_target() != "prod":
+        config.duckdb_path().parent.mkdir(parents=True, exist_ok=True)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+    pool=WAREHOUSE_POOL,
+)
+def tributary_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
+    prepare_dbt_environment()
+    yield from dbt.cli(dbt_build_args(config.full_refresh, config.vars), context=context).stream()
+
+
+def dbt_resource() -> DbtCliResource:
+    # the dbt installed beside this Python, so a venv works without being activated
+    beside_python = Path(sys.executable).with_name("dbt")
+    executable = str(beside_python) if beside_python.exists() else shutil.which("dbt") or "dbt"
+    return DbtCliResource(
+        project_dir=dbt_project, profiles_dir=str(config.DBT_PROFILES_DIR), dbt_executable=executable
+    )
