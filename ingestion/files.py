@@ -2,7 +2,9 @@
 
 Text lands as UTF-8: a file in another encoding (the Superstore export is cp1252) is decoded strictly with its
 declared encoding and re-encoded, so its characters are unchanged and every engine reads the raw zone the
-same way (DuckDB's only other built-in decoder, latin-1, rejects cp1252's 0x80–0x9f bytes). A file lands as `raw/<source>/<table>/dt=<ingestion date>/<stem>-<sha256[:16]>.<ext>`: the content hash in
+same way (DuckDB's only other built-in decoder, latin-1, rejects cp1252's 0x80–0x9f bytes).
+
+A file lands as `raw/<source>/<table>/dt=<ingestion date>/<stem>-<sha256[:16]>.<ext>`: the content hash in
 the name makes re-ingesting the same bytes (on any day) a no-op. Every input of a batch is validated before
 anything is written, so an unreadable file fails the whole batch and leaves nothing partial behind.
 Row-level problems (a malformed line, a bad date) are not this module's business: staging quarantines them.
@@ -65,8 +67,7 @@ def _read_s3_inputs(uri: str) -> list[InputFile]:
     if not keys:
         raise IngestionError(f"{uri}: no object matches")
     return [
-        InputFile(f"s3://{bucket}/{k}", client.get_object(Bucket=bucket, Key=k)["Body"].read())
-        for k in sorted(keys)
+        InputFile(f"s3://{bucket}/{k}", client.get_object(Bucket=bucket, Key=k)["Body"].read()) for k in sorted(keys)
     ]
 
 

@@ -1,6 +1,5 @@
 """Jobs, schedules and sensors. Each run makes one dbt invocation (the dbt assets are one multi-asset)."""
 
-
 from dagster import (
     AssetSelection,
     DagsterRunStatus,
@@ -40,7 +39,12 @@ stock_daily_schedule = ScheduleDefinition(
     description="Rebuild the stock marts every morning at 06:00 UTC.",
 )
 
-ACTIVE = [DagsterRunStatus.QUEUED, DagsterRunStatus.NOT_STARTED, DagsterRunStatus.STARTING, DagsterRunStatus.STARTED]
+ACTIVE = [
+    DagsterRunStatus.QUEUED,
+    DagsterRunStatus.NOT_STARTED,
+    DagsterRunStatus.STARTING,
+    DagsterRunStatus.STARTED,
+]
 
 
 @sensor(
@@ -53,9 +57,7 @@ def stock_sales_events_sensor(context: SensorEvaluationContext):
     pending = pending_batches(open_lake(), SOURCE, EVENTS_TABLE)
     if not pending:
         return SkipReason("no sales-event batch in the landing area")
-    active = context.instance.get_runs(
-        filters=RunsFilter(job_name=stock_stream_job.name, statuses=ACTIVE), limit=1
-    )
+    active = context.instance.get_runs(filters=RunsFilter(job_name=stock_stream_job.name, statuses=ACTIVE), limit=1)
     if active:
         return SkipReason(f"run {active[0].run_id} is still processing earlier batches")
     # One run per state of the landing area: the newest batch names it.

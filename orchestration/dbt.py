@@ -5,17 +5,22 @@ asset graph is one lineage from raw file to mart; dbt tests surface as asset che
 by its domain folder (models/<layer>/<domain>/, seeds/<domain>/).
 """
 
-
 import os
 import shutil
 import sys
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import yaml
 from dagster import AssetExecutionContext, Config
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
 
 from ingestion import config
 
@@ -86,6 +91,4 @@ def dbt_resource() -> DbtCliResource:
     # the dbt installed beside this Python, so a venv works without being activated
     beside_python = Path(sys.executable).with_name("dbt")
     executable = str(beside_python) if beside_python.exists() else shutil.which("dbt") or "dbt"
-    return DbtCliResource(
-        project_dir=dbt_project, profiles_dir=str(config.DBT_PROFILES_DIR), dbt_executable=executable
-    )
+    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(config.DBT_PROFILES_DIR), dbt_executable=executable)

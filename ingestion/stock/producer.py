@@ -118,5 +118,6 @@ def main(argv: list[str] | None = None) -> None:
             break
         time.sleep(args.batch_seconds)
 
+
 if __name__ == "__main__":
     main()

@@ -17,6 +17,7 @@ from ingestion.stream import drain_landing
 
 GROUP = "stock"
 
+
 def _landed_result(context: AssetExecutionContext, landed) -> MaterializeResult:
     written = [f for f in landed if f.written]
     for f in landed:
@@ -28,6 +29,7 @@ def _landed_result(context: AssetExecutionContext, landed) -> MaterializeResult:
             "keys": MetadataValue.json([f.key for f in landed]),
         }
     )
+
 
 @asset(
     key=[SOURCE, "raw_sales"],
@@ -41,6 +43,7 @@ def raw_sales(context: AssetExecutionContext) -> MaterializeResult:
         open_lake(), SOURCE, SALES_TABLE, settings.sales_csv, settings.sales_encoding, SUPERSTORE_COLUMNS
     )
     return _landed_result(context, landed)
+
 
 @asset(
     key=[SOURCE, "raw_inventory_snapshots"],
@@ -56,6 +59,7 @@ def raw_inventory_snapshots(context: AssetExecutionContext) -> MaterializeResult
     landed = ingest_csv(open_lake(), SOURCE, INVENTORY_TABLE, settings.inventory_csv, "utf-8", INVENTORY_COLUMNS)
     return _landed_result(context, landed)
 
+
 @asset(
     key=[SOURCE, "raw_sales_events"],
     group_name=GROUP,
@@ -68,8 +72,7 @@ def raw_inventory_snapshots(context: AssetExecutionContext) -> MaterializeResult
 def raw_sales_events(context: AssetExecutionContext) -> MaterializeResult:
     drained = drain_landing(open_lake(), SOURCE, EVENTS_TABLE)
     context.log.info(f"drained {len(drained)} batch(es), {sum(b.lines for b in drained)} line(s)")
-    return MaterializeResult(
-        metadata={"batches": len(drained), "lines": sum(b.lines for b in drained)}
-    )
+    return MaterializeResult(metadata={"batches": len(drained), "lines": sum(b.lines for b in drained)})
+
 
 assets = [raw_sales, raw_inventory_snapshots, raw_sales_events]

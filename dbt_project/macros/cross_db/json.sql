@@ -1,5 +1,6 @@
 {#- JSON text: validity and scalar extraction as text. Extraction on invalid JSON is NULL on both engines
-    (DuckDB would raise, so it is guarded). -#}
+    (DuckDB would raise, and it does not promise to short-circuit AND or CASE, so invalid text is turned
+    into NULL before any JSON function sees it). -#}
 {% macro json_is_object(expr) %}
     {{ return(adapter.dispatch('json_is_object', 'tributary')(expr)) }}
 {% endmacro %}
@@ -9,7 +10,7 @@
 {%- endmacro %}
 
 {% macro duckdb__json_is_object(expr) -%}
-    coalesce(json_valid({{ expr }}) and json_type({{ expr }}) = 'OBJECT', false)
+    coalesce(json_type(case when json_valid({{ expr }}) then {{ expr }} end) = 'OBJECT', false)
 {%- endmacro %}
 
 {% macro json_text(expr, key) %}
@@ -21,5 +22,5 @@
 {%- endmacro %}
 
 {% macro duckdb__json_text(expr, key) -%}
-    case when json_valid({{ expr }}) then json_extract_string({{ expr }}, '$.{{ key }}') end
+    json_extract_string(case when json_valid({{ expr }}) then {{ expr }} end, '$.{{ key }}')
 {%- endmacro %}

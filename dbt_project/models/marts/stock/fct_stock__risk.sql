@@ -14,6 +14,7 @@
     {{ exceptions.raise_compiler_error("var stock_risk_rule must be 'rs_policy' or 'seed_rule', not " ~ rule) }}
 {%- endif -%}
 {%- set window_days = var('stock_demand_window_days') | int -%}
+{%- set as_of_literal = "cast('" ~ var('stock_as_of_date') ~ "' as date)" if var('stock_as_of_date') else "cast(null as date)" -%}
 {%- if window_days < 1 -%}
     {{ exceptions.raise_compiler_error("var stock_demand_window_days must be at least 1") }}
 {%- endif -%}
@@ -32,16 +33,18 @@ policies as (
     select * from {{ ref('stock_inventory_policy') }}
 ),
 
+default_policy as (
+    select * from policies
+    where sub_category = '(default)'
+),
+
 snapshots as (
     select * from {{ ref('stg_stock__inventory_snapshots') }}
 ),
 
 as_of as (
-    {%- if var('stock_as_of_date') %}
-    select cast('{{ var("stock_as_of_date") }}' as date) as as_of_date
-    {%- else %}
-    select max(order_date) as as_of_date from order_lines
-    {%- endif %}
+    select coalesce({{ as_of_literal }}, max(order_date)) as as_of_date
+    from order_lines
 ),
 
 windowed as (
@@ -73,14 +76,14 @@ pair_policies as (
         pairs.*,
         products.product_name,
         products.sub_category,
-        coalesce(policy.review_period_days, fallback.review_period_days) as review_period_days,
-        coalesce(policy.lead_time_days, fallback.lead_time_days) as lead_time_days,
-        coalesce(policy.safety_days, fallback.safety_days) as safety_days,
-        coalesce(policy.sub_category, fallback.sub_category) as policy_sub_category
+        coalesce(own_policy.review_period_days, default_policy.review_period_days) as review_period_days,
+        coalesce(own_policy.lead_time_days, default_policy.lead_time_days) as lead_time_days,
+        coalesce(own_policy.safety_days, default_policy.safety_days) as safety_days,
+        coalesce(own_policy.sub_category, default_policy.sub_category) as policy_sub_category
     from pairs
     left join products on pairs.product_id = products.product_id
-    left join policies as policy on products.sub_category = policy.sub_category
-    cross join (select * from policies where sub_category = '(default)') as fallback
+    left join policies as own_policy on products.sub_category = own_policy.sub_category
+    cross join default_policy
 ),
 
 review_dates as (
@@ -238,13 +241,13 @@ final as (
         seed_rule_risk_level,
         -- the rule in force
         '{{ rule }}' as risk_rule,
-        {% if rule == 'rs_policy' -%}
-        policy_risk_level as risk_level,
-        policy_risk_reason as risk_reason
-        {%- else -%}
-        seed_rule_risk_level as risk_level,
-        'seed_rule_days_remaining_' || lower(seed_rule_risk_level) as risk_reason
-        {%- endif %}
+        case
+            when '{{ rule }}' = 'rs_policy' then policy_risk_level else seed_rule_risk_level
+        end as risk_level,
+        case
+            when '{{ rule }}' = 'rs_policy' then policy_risk_reason
+            else 'seed_rule_days_remaining_' || lower(seed_rule_risk_level)
+        end as risk_reason
     from rules
 )
 

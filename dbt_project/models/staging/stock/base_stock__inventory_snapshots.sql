@@ -11,7 +11,7 @@ split as (
         dt as ingested_date,
         raw_line,
         {{ tributary.csv_is_well_formed('raw_line') }} as is_well_formed,
-        {{ tributary.csv_split('raw_line') }} as fields
+        {{ tributary.csv_split('raw_line') }} as csv_fields
     from source
 ),
 
@@ -21,11 +21,11 @@ typed as (
         ingested_date,
         raw_line,
         is_well_formed,
-        {{ tributary.array_size('fields') }} as field_count,
-        {{ tributary.csv_field('fields', 1) }} as product_id,
-        {{ tributary.csv_field('fields', 2) }} as region,
-        {{ tributary.to_integer(tributary.csv_field('fields', 3)) }} as on_hand,
-        {{ tributary.try_to_date(tributary.csv_field('fields', 4), '%Y-%m-%d') }} as as_of_date
+        {{ tributary.array_size('csv_fields') }} as field_count,
+        {{ tributary.csv_field('csv_fields', 1) }} as product_id,
+        {{ tributary.csv_field('csv_fields', 2) }} as region,
+        {{ tributary.to_integer(tributary.csv_field('csv_fields', 3)) }} as on_hand,
+        {{ tributary.try_to_date(tributary.csv_field('csv_fields', 4), '%Y-%m-%d') }} as as_of_date
     from split
 ),
 
@@ -49,7 +49,7 @@ ranked as (
         *,
         row_number() over (
             partition by row_problem, product_id, region, as_of_date
-            order by ingested_date desc, _source_file desc, raw_line
+            order by ingested_date desc, _source_file desc, raw_line asc
         ) as occurrence
     from checked
 ),

@@ -12,7 +12,7 @@ split as (
         dt as ingested_date,
         raw_line,
         {{ tributary.csv_is_well_formed('raw_line') }} as is_well_formed,
-        {{ tributary.csv_split('raw_line') }} as fields
+        {{ tributary.csv_split('raw_line') }} as csv_fields
     from source
 ),
 
@@ -22,28 +22,28 @@ fields as (
         ingested_date,
         raw_line,
         is_well_formed,
-        {{ tributary.array_size('fields') }} as field_count,
-        {{ tributary.csv_field('fields', 1) }} as row_id_text,
-        {{ tributary.csv_field('fields', 2) }} as order_id,
-        {{ tributary.csv_field('fields', 3) }} as order_date_text,
-        {{ tributary.csv_field('fields', 4) }} as ship_date_text,
-        {{ tributary.csv_field('fields', 5) }} as ship_mode,
-        {{ tributary.csv_field('fields', 6) }} as customer_id,
-        {{ tributary.csv_field('fields', 7) }} as customer_name,
-        {{ tributary.csv_field('fields', 8) }} as segment,
-        {{ tributary.csv_field('fields', 9) }} as country,
-        {{ tributary.csv_field('fields', 10) }} as city,
-        {{ tributary.csv_field('fields', 11) }} as state,
-        {{ tributary.csv_field('fields', 12) }} as postal_code,
-        {{ tributary.csv_field('fields', 13) }} as region,
-        {{ tributary.csv_field('fields', 14) }} as product_id,
-        {{ tributary.csv_field('fields', 15) }} as category,
-        {{ tributary.csv_field('fields', 16) }} as sub_category,
-        {{ tributary.csv_field('fields', 17) }} as product_name,
-        {{ tributary.csv_field('fields', 18) }} as sales_text,
-        {{ tributary.csv_field('fields', 19) }} as quantity_text,
-        {{ tributary.csv_field('fields', 20) }} as discount_text,
-        {{ tributary.csv_field('fields', 21) }} as profit_text
+        {{ tributary.array_size('csv_fields') }} as field_count,
+        {{ tributary.csv_field('csv_fields', 1) }} as row_id_text,
+        {{ tributary.csv_field('csv_fields', 2) }} as order_id,
+        {{ tributary.csv_field('csv_fields', 3) }} as order_date_text,
+        {{ tributary.csv_field('csv_fields', 4) }} as ship_date_text,
+        {{ tributary.csv_field('csv_fields', 5) }} as ship_mode,
+        {{ tributary.csv_field('csv_fields', 6) }} as customer_id,
+        {{ tributary.csv_field('csv_fields', 7) }} as customer_name,
+        {{ tributary.csv_field('csv_fields', 8) }} as segment,
+        {{ tributary.csv_field('csv_fields', 9) }} as country,
+        {{ tributary.csv_field('csv_fields', 10) }} as city,
+        {{ tributary.csv_field('csv_fields', 11) }} as state,
+        {{ tributary.csv_field('csv_fields', 12) }} as postal_code,
+        {{ tributary.csv_field('csv_fields', 13) }} as region,
+        {{ tributary.csv_field('csv_fields', 14) }} as product_id,
+        {{ tributary.csv_field('csv_fields', 15) }} as category,
+        {{ tributary.csv_field('csv_fields', 16) }} as sub_category,
+        {{ tributary.csv_field('csv_fields', 17) }} as product_name,
+        {{ tributary.csv_field('csv_fields', 18) }} as sales_text,
+        {{ tributary.csv_field('csv_fields', 19) }} as quantity_text,
+        {{ tributary.csv_field('csv_fields', 20) }} as discount_text,
+        {{ tributary.csv_field('csv_fields', 21) }} as profit_text
     from split
 ),
 
@@ -85,7 +85,7 @@ ranked as (
         -- the same order line in several exports or twice in one: the latest export wins
         row_number() over (
             partition by row_problem, order_id, row_id
-            order by ingested_date desc, _source_file desc, raw_line
+            order by ingested_date desc, _source_file desc, raw_line asc
         ) as occurrence
     from checked
 ),

@@ -88,12 +88,15 @@ ranked as (
     from checked
 ),
 
-{% if is_incremental() -%}
 already_staged as (
-    select distinct order_id from {{ this }}
-    where reject_reason is null
+    {% if is_incremental() %}
+        select distinct order_id from {{ this }}
+        where reject_reason is null
+    {% else %}
+        select cast(null as varchar) as order_id
+        where 1 = 0
+    {% endif %}
 ),
-{%- endif %}
 
 final as (
     select
@@ -116,16 +119,12 @@ final as (
             ranked.row_problem,
             case
                 when ranked.occurrence > 1 then 'duplicate_event'
-                {% if is_incremental() -%}
                 when already_staged.order_id is not null then 'duplicate_event'
-                {%- endif %}
             end
         ) as reject_reason
     from ranked
-    {%- if is_incremental() %}
     left join already_staged
         on ranked.row_problem is null and ranked.order_id = already_staged.order_id
-    {%- endif %}
 )
 
 select * from final

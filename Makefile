@@ -1,0 +1,67 @@
+# Tributary: the two commands are `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DATA := $(CURDIR)/.data
+export DAGSTER_HOME ?= $(DATA)/dagster
+
+.PHONY: help install demo test pytest lint format dev manifest dbt-build clean
+
+help:
+	@echo "make demo    install, generate sample data, materialize every asset into DuckDB, print headline figures"
+	@echo "make test    install and run the whole suite (pytest, ruff, sqlfluff)"
+	@echo "make dev     start dagster dev (UI on http://127.0.0.1:3000)"
+	@echo "make lint    ruff and sqlfluff only"
+	@echo "make clean   remove .data (lake, warehouse, samples, Dagster home)"
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+$(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
+	@mkdir -p $(DAGSTER_HOME)
+	cp $< $@
+
+manifest: install
+	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir ../profiles --quiet
+
+demo: install manifest $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/python -m ingestion.stock.generate
+	$(BIN)/python -m ingestion.stock.producer --batches 3 --batch-size 100 --batch-seconds 0 --seed 7
+	$(BIN)/dagster asset materialize -m orchestration.definitions --select '*'
+	@echo
+	@$(BIN)/python -m orchestration.summary
+
+# pytest's exit code 5 means "no test collected": not a failure of the project.
+test: install
+	$(BIN)/python -m pytest || [ $$? -eq 5 ]
+	$(MAKE) --no-print-directory lint
+
+pytest: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	@mkdir -p $(DATA)/lint
+	DBT_TARGET=test DUCKDB_PATH=$(DATA)/lint/lint.duckdb $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+	DBT_TARGET=test DUCKDB_PATH=$(DATA)/lint/lint.duckdb $(BIN)/sqlfluff fix dbt_project/models dbt_project/tests
+
+dev: install manifest $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -m orchestration.definitions --host 127.0.0.1
+
+dbt-build: install
+	@mkdir -p $(DATA)
+	cd dbt_project && ../$(BIN)/dbt build --profiles-dir ../profiles
+
+clean:
+	rm -rf $(DATA) dbt_project/target dbt_project/logs

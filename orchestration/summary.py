@@ -1,0 +1,55 @@
+"""Print where the warehouse is and a few headline figures from the marts (the end of `make demo`)."""
+
+import sys
+
+import duckdb
+
+from ingestion import config
+
+
+def headline(con: duckdb.DuckDBPyConnection) -> list[str]:
+    lines = []
+    risk = con.sql(
+        "select risk_level, count(*) from main.fct_stock__risk group by risk_level order by risk_level"
+    ).fetchall()
+    as_of = con.sql("select max(as_of_date), max(risk_rule) from main.fct_stock__risk").fetchone()
+    lines.append(
+        f"stock: {sum(n for _, n in risk)} product-region pairs as of {as_of[0]} ({as_of[1]}): "
+        + ", ".join(f"{level} {n}" for level, n in risk)
+    )
+    daily = con.sql(
+        "select count(*), sum(quantity), round(sum(sales), 2), min(sale_date), max(sale_date) "
+        "from main.fct_stock__daily_sales"
+    ).fetchone()
+    lines.append(
+        f"stock: {daily[0]} product-region-days, {daily[1]} units, {daily[2]} in sales, {daily[3]} … {daily[4]}"
+    )
+    quarantined = con.sql(
+        "select source_table, reject_reason, count(*) from ("
+        " select * from main.qua_stock__sales"
+        " union all select * from main.qua_stock__sales_events"
+        " union all select * from main.qua_stock__inventory_snapshots"
+        ") group by all order by 1, 2"
+    ).fetchall()
+    lines.append(
+        "quarantine: "
+        + (", ".join(f"{table} {reason} {n}" for table, reason, n in quarantined) or "nothing quarantined")
+    )
+    return lines
+
+
+def main() -> int:
+    path = config.duckdb_path()
+    if not path.exists():
+        print(f"no warehouse at {path}: run `make demo` first", file=sys.stderr)
+        return 1
+    with duckdb.connect(str(path), read_only=True) as con:
+        print(f"warehouse: {path} (DuckDB; open it with `duckdb {path}` or any DuckDB client)")
+        print(f"lake:      {config.lake_url()}")
+        for line in headline(con):
+            print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
