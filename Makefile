@@ -5,6 +5,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DATA := $(CURDIR)/.data
 export DAGSTER_HOME ?= $(DATA)/dagster
+# The venv's tools first, so dbt, dagster and friends resolve to it without activating it.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: help install demo test pytest lint format dev manifest dbt-build clean
 

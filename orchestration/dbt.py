@@ -7,6 +7,7 @@ by its domain folder (models/<layer>/<domain>/, seeds/<domain>/).
 
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,14 +27,30 @@ from ingestion import config
 
 WAREHOUSE_POOL = "warehouse"  # DuckDB allows one writer: dbt runs hold this pool (limit 1, dagster.yaml)
 
+
+def dbt_executable() -> str:
+    """The dbt installed beside this Python, so a venv works without being activated."""
+    beside_python = Path(sys.executable).with_name("dbt")
+    return str(beside_python) if beside_python.exists() else shutil.which("dbt") or "dbt"
+
+
+def parse_dbt_project() -> None:
+    """Write target/manifest.json (`dbt parse`), which the dbt assets are built from."""
+    subprocess.run(
+        [dbt_executable(), "parse", "--quiet", "--profiles-dir", str(config.DBT_PROFILES_DIR)],
+        cwd=config.DBT_PROJECT_DIR,
+        env={**os.environ, "DBT_TARGET": config.dbt_target()},
+        check=True,
+    )
+
+
 dbt_project = DbtProject(
     project_dir=config.DBT_PROJECT_DIR,
     profiles_dir=config.DBT_PROFILES_DIR,
     target=config.dbt_target(),
 )
-dbt_project.prepare_if_dev()  # `dagster dev`: re-parse so edits to models show up
-if not dbt_project.manifest_path.exists():  # a fresh clone, outside `dagster dev`
-    dbt_project.preparer.prepare(dbt_project)
+if dbt_project.preparer.using_dagster_dev() or not dbt_project.manifest_path.exists():
+    parse_dbt_project()  # `dagster dev` re-parses so edits to models show up; a fresh clone has no manifest
 
 
 class TributaryTranslator(DagsterDbtTranslator):

@@ -1,8 +1,6 @@
 """Shared fixtures: every test gets its own lake, warehouse and data folder under tmp_path."""
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -16,16 +14,12 @@ SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 STOCK_ENV = ("STOCK_SALES_CSV", "STOCK_SALES_ENCODING", "STOCK_INVENTORY_CSV")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def dbt_manifest():
-    """Parse the dbt project once, so the Dagster definitions load the models as they are on disk."""
-    dbt = Path(sys.executable).with_name("dbt")
-    subprocess.run(
-        [str(dbt), "parse", "--quiet", "--profiles-dir", str(REPO_ROOT / "profiles")],
-        cwd=REPO_ROOT / "dbt_project",
-        check=True,
-        env={**os.environ, "DUCKDB_PATH": os.devnull},
-    )
+def pytest_configure(config):
+    """Parse the dbt project once, before any test module imports the Dagster definitions, so they load the
+    models as they are on disk (not a stale manifest)."""
+    from orchestration.dbt import parse_dbt_project
+
+    parse_dbt_project()
 
 
 @pytest.fixture
