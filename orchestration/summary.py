@@ -18,11 +18,11 @@ def headline(con: duckdb.DuckDBPyConnection) -> list[str]:
         + ", ".join(f"{level} {n}" for level, n in risk)
     )
     daily = con.sql(
-        "select count(*), sum(quantity), round(sum(sales), 2), min(sale_date), max(sale_date) "
-        "from main.fct_stock__daily_sales"
+        "select count(*), sum(quantity), sum(sales), min(sale_date), max(sale_date) from main.fct_stock__daily_sales"
     ).fetchone()
     lines.append(
-        f"stock: {daily[0]} product-region-days, {daily[1]} units, {daily[2]} in sales, {daily[3]} … {daily[4]}"
+        f"stock: {daily[0]:,} product-region-days, {daily[1]:,} units, ${daily[2]:,.2f} in sales, "
+        f"{daily[3]} … {daily[4]}"
     )
     quarantined = con.sql(
         "select source_table, reject_reason, count(*) from ("

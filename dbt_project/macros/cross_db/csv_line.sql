@@ -23,3 +23,14 @@
         else {{ tributary.array_get(fields, index) }}
     end), '')
 {%- endmacro %}
+
+{#- The raw lines of a `format: lines` relation, split: the first step of every CSV base model. -#}
+{% macro csv_lines(relation) -%}
+    select
+        _source_file,
+        dt as ingested_date,
+        raw_line,
+        {{ tributary.csv_is_well_formed('raw_line') }} as is_well_formed,
+        {{ tributary.csv_split('raw_line') }} as csv_fields
+    from {{ relation }}
+{%- endmacro %}

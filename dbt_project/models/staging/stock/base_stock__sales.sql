@@ -7,13 +7,7 @@ source as (
 ),
 
 split as (
-    select
-        _source_file,
-        dt as ingested_date,
-        raw_line,
-        {{ tributary.csv_is_well_formed('raw_line') }} as is_well_formed,
-        {{ tributary.csv_split('raw_line') }} as csv_fields
-    from source
+    {{ tributary.csv_lines('source') }}
 ),
 
 fields as (
