@@ -1,15 +1,20 @@
-"""The one Definitions object of Tributary (`dagster dev -m orchestration.definitions`)."""
+"""The one Definitions object of Tributary (`dagster dev -m orchestration.definitions`).
+
+Each domain is a module of orchestration/domains/ exposing `assets`, `jobs`, `schedules` and `sensors`; the dbt
+models of every domain are one multi-asset (one dbt invocation per run).
+"""
 
 from dagster import Definitions
 
-from orchestration import automation
-from orchestration.assets import stock
 from orchestration.dbt import dbt_resource, tributary_dbt_assets
+from orchestration.domains import stock
+
+DOMAINS = [stock]
 
 defs = Definitions(
-    assets=[*stock.assets, tributary_dbt_assets],
-    jobs=automation.jobs,
-    schedules=automation.schedules,
-    sensors=automation.sensors,
+    assets=[*(a for d in DOMAINS for a in d.assets), tributary_dbt_assets],
+    jobs=[j for d in DOMAINS for j in d.jobs],
+    schedules=[s for d in DOMAINS for s in d.schedules],
+    sensors=[s for d in DOMAINS for s in d.sensors],
     resources={"dbt": dbt_resource()},
 )

@@ -43,11 +43,11 @@ def materialize_assets(selection=None, run_config=None, raise_on_error=True):
     """Materialize through Dagster, in process, as `dagster asset materialize` would."""
     from dagster import materialize
 
-    from orchestration.assets import stock
     from orchestration.dbt import dbt_resource, tributary_dbt_assets
+    from orchestration.definitions import DOMAINS
 
     return materialize(
-        [*stock.assets, tributary_dbt_assets],
+        [*(a for d in DOMAINS for a in d.assets), tributary_dbt_assets],
         resources={"dbt": dbt_resource()},
         selection=selection,
         run_config=run_config,

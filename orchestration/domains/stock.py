@@ -1,6 +1,18 @@
-"""Ingestion assets of the stock domain: thin wrappers over ingestion.stock and the shared stream drain."""
+"""The stock domain in Dagster: thin ingestion assets over ingestion.stock, its jobs, schedule and sensor.
 
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+Each domain module exposes `assets`, `jobs`, `schedules` and `sensors`; definitions.py collects them.
+"""
+
+from dagster import (
+    AssetExecutionContext,
+    AssetSelection,
+    DefaultScheduleStatus,
+    MaterializeResult,
+    MetadataValue,
+    ScheduleDefinition,
+    asset,
+    define_asset_job,
+)
 
 from ingestion import config
 from ingestion.files import ingest_csv
@@ -14,6 +26,7 @@ from ingestion.stock import (
     SUPERSTORE_COLUMNS,
 )
 from ingestion.stream import drain_landing
+from orchestration.streams import landing_sensor
 
 GROUP = "stock"
 
@@ -75,4 +88,30 @@ def raw_sales_events(context: AssetExecutionContext) -> MaterializeResult:
     return MaterializeResult(metadata={"batches": len(drained), "lines": sum(b.lines for b in drained)})
 
 
+stock_job = define_asset_job(
+    "stock_job",
+    selection=AssetSelection.groups(GROUP),
+    description="Everything of the stock domain: land the exports and the event batches, then dbt build.",
+)
+
+stock_stream_job = define_asset_job(
+    "stock_stream_job",
+    selection=AssetSelection.assets(raw_sales_events).downstream(),
+    description="Drain new sales-event batches and update the incremental models and the marts after them.",
+)
+
+stock_daily_schedule = ScheduleDefinition(
+    name="stock_daily",
+    job=stock_job,
+    cron_schedule="0 6 * * *",
+    execution_timezone="UTC",
+    default_status=DefaultScheduleStatus.STOPPED,
+    description="Rebuild the stock marts every morning at 06:00 UTC.",
+)
+
+stock_sales_events_sensor = landing_sensor(SOURCE, EVENTS_TABLE, stock_stream_job, "stock_sales_events_sensor")
+
 assets = [raw_sales, raw_inventory_snapshots, raw_sales_events]
+jobs = [stock_job, stock_stream_job]
+schedules = [stock_daily_schedule]
+sensors = [stock_sales_events_sensor]
