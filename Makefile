@@ -35,7 +35,8 @@ manifest: install
 demo: install manifest $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m ingestion.stock.generate
 	$(BIN)/python -m ingestion.stock.producer --batches 3 --batch-size 20 --batch-seconds 0 --seed 7
-	$(BIN)/dagster asset materialize -m orchestration.definitions --select '*'
+	$(BIN)/python -m ingestion.velib.generate
+	VELIB_REPLAY_DIR=$(DATA)/samples/velib $(BIN)/dagster asset materialize -m orchestration.definitions --select '*'
 	@echo
 	@$(BIN)/python -m orchestration.summary
 

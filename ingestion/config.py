@@ -79,6 +79,38 @@ def stock_settings() -> StockSettings:
     )
 
 
+@dataclass(frozen=True)
+class VelibSettings:
+    api_url: str
+    gbfs_url: str | None
+    replay_dir: str | None
+    timeout_seconds: float
+    retries: int
+    backoff_seconds: float
+
+
+def velib_settings() -> VelibSettings:
+    """Inputs of the velib domain.
+
+    `VELIB_API_URL`: the open-data dataset's base URL (default the real Paris API).
+    `VELIB_GBFS_URL`: base URL of the GBFS feeds (station_information.json, station_status.json); unset: no GBFS.
+    `VELIB_REPLAY_DIR`: a folder of saved snapshot files; when set, the snapshot asset replays it instead of
+    calling the API (backfills, demos without network).
+    `VELIB_HTTP_TIMEOUT` (seconds, default 30), `VELIB_HTTP_RETRIES` (default 3), `VELIB_HTTP_BACKOFF`
+    (seconds before the first retry, doubled each time; default 1).
+    """
+    from ingestion.velib import DEFAULT_API_URL
+
+    return VelibSettings(
+        api_url=os.environ.get("VELIB_API_URL") or DEFAULT_API_URL,
+        gbfs_url=os.environ.get("VELIB_GBFS_URL") or None,
+        replay_dir=os.environ.get("VELIB_REPLAY_DIR") or None,
+        timeout_seconds=float(os.environ.get("VELIB_HTTP_TIMEOUT", "30")),
+        retries=int(os.environ.get("VELIB_HTTP_RETRIES", "3")),
+        backoff_seconds=float(os.environ.get("VELIB_HTTP_BACKOFF", "1")),
+    )
+
+
 def dbt_environment() -> dict[str, str]:
     """Environment handed to every dbt invocation, so dbt and Python agree on where things are."""
     return {

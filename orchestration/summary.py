@@ -24,13 +24,37 @@ def headline(con: duckdb.DuckDBPyConnection) -> list[str]:
         f"stock: {daily[0]:,} product-region-days, {daily[1]:,} units, ${daily[2]:,.2f} in sales, "
         f"{daily[3]} … {daily[4]}"
     )
-    quarantined = con.sql(
-        "select source_table, reject_reason, count(*) from ("
-        " select * from main.qua_stock__sales"
-        " union all select * from main.qua_stock__sales_events"
-        " union all select * from main.qua_stock__inventory_snapshots"
-        ") group by all order by 1, 2"
+    velib = con.sql(
+        "select count(*), sum(bikes), sum(case when is_shortage then 1 else 0 end),"
+        " sum(case when is_saturated then 1 else 0 end), max(snapshot_at) from main.fct_velib__stations_latest"
+    ).fetchone()
+    snapshots = con.sql("select count(distinct snapshot_at) from main.fct_velib__station_snapshots").fetchone()[0]
+    top = con.sql(
+        "select stationcode, critical_score from main.fct_velib__critical_stations_2h order by critical_rank limit 3"
     ).fetchall()
+    lines.append(
+        f"velib: {velib[0]} stations over {snapshots} snapshots (latest {velib[4]} UTC): {velib[1]} bikes, "
+        f"{velib[2]} in shortage, {velib[3]} saturated; most critical "
+        + ", ".join(f"{code} ({score})" for code, score in top)
+    )
+    quarantine_models = [
+        name
+        for (name,) in con.sql(
+            "select table_name from information_schema.tables"
+            " where table_schema = 'main' and starts_with(table_name, 'qua_')"
+        ).fetchall()
+    ]
+    quarantined = (
+        con.sql(
+            "select source_table, reject_reason, count(*) from ("
+            + " union all ".join(
+                f"select source_table, reject_reason from main.{name}" for name in sorted(quarantine_models)
+            )
+            + ") group by all order by 1, 2"
+        ).fetchall()
+        if quarantine_models
+        else []
+    )
     lines.append(
         "quarantine: "
         + (", ".join(f"{table} {reason} {n}" for table, reason, n in quarantined) or "nothing quarantined")

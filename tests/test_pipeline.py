@@ -26,6 +26,8 @@ from ingestion.stock import SUPERSTORE_COLUMNS
 from ingestion.stream import write_micro_batch
 from tests.conftest import materialize_assets, query
 
+STOCK = AssetSelection.groups("stock")
+
 PRODUCTS = {
     "FUR-CH-1": ("Furniture", "Chairs", "Chair A"),
     "OFF-PA-1": ("Office Supplies", "Paper", "Paper B"),
@@ -115,7 +117,7 @@ def test_stock_end_to_end(stock_inputs):
     db = stock_inputs / "warehouse.duckdb"
     land_batch(stock_inputs, BATCH_1, extra_lines=[TRUNCATED])
 
-    result = materialize_assets()
+    result = materialize_assets(selection=STOCK)
     assert result.success
 
     # --- the risk mart, figure by figure
@@ -179,7 +181,7 @@ def test_stock_end_to_end(stock_inputs):
 
     # --- running everything again changes nothing
     before = query(db, "select count(*), sum(quantity) from main.int_stock__order_lines")
-    assert materialize_assets().success
+    assert materialize_assets(selection=STOCK).success
     assert query(db, "select count(*), sum(quantity) from main.int_stock__order_lines") == before == [(9, 197)]
     assert query(db, "select count(*) from main.base_stock__sales_events") == [(7,)]
 
@@ -203,7 +205,7 @@ def test_generated_sample_quarantines_its_dirty_rows(project_env, monkeypatch):
     sales = project_env / "data" / "samples" / "stock" / "superstore_sales.csv"
     summary = generate_sales_csv(sales, rows=400, seed=5, end=dt.date(2024, 6, 30))
     generate_inventory_csv(sales.with_name("inventory_snapshot.csv"), sales)
-    assert materialize_assets().success  # defaults: the generated sample and its inventory snapshot
+    assert materialize_assets(selection=STOCK).success  # defaults: the generated sample and its inventory snapshot
     db = project_env / "warehouse.duckdb"
     reasons = query(db, "select reject_reason from main.qua_stock__sales order by 1")
     assert [r for (r,) in reasons] == sorted(

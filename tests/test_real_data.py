@@ -12,6 +12,8 @@ from dagster import AssetKey, AssetSelection
 
 from tests.conftest import materialize_assets, query, shared_file
 
+STOCK = AssetSelection.groups("stock")
+
 pytestmark = pytest.mark.real_data
 
 
@@ -20,7 +22,7 @@ def test_furniture_export_end_to_end(project_env, monkeypatch):
     monkeypatch.setenv("STOCK_SALES_ENCODING", "cp1252")
     db = project_env / "warehouse.duckdb"
 
-    assert materialize_assets().success
+    assert materialize_assets(selection=STOCK).success
 
     assert query(db, "select count(*) from raw_stock.sales") == [(2121,)]
     assert query(db, "select count(*) from main.qua_stock__sales") == [(0,)]

@@ -24,3 +24,34 @@
 {% macro duckdb__json_text(expr, key) -%}
     json_extract_string(case when json_valid({{ expr }}) then {{ expr }} end, '$.{{ key }}')
 {%- endmacro %}
+
+{#- One row per element of the JSON array at `path` ('$.results') of `expr`: a join clause exposing each element
+    as JSON text in `alias`.`column`. Rows whose text is not valid JSON, or has no array there, give no row. -#}
+{% macro json_array_rows(expr, path, alias, column) %}
+    {{ return(adapter.dispatch('json_array_rows', 'tributary')(expr, path, alias, column)) }}
+{% endmacro %}
+
+{% macro default__json_array_rows(expr, path, alias, column) -%}
+    cross join unnest(
+        try(cast(json_extract({{ expr }}, '{{ path }}') as array(json)))
+    ) as {{ alias }} ({{ column }})
+{%- endmacro %}
+
+{% macro duckdb__json_array_rows(expr, path, alias, column) -%}
+    cross join unnest(
+        json_extract(case when json_valid({{ expr }}) then {{ expr }} end, '{{ path }}[*]')
+    ) as {{ alias }} ({{ column }})
+{%- endmacro %}
+
+{#- Length of the JSON array at `path` of `expr`; NULL when there is none. -#}
+{% macro json_array_length(expr, path) %}
+    {{ return(adapter.dispatch('json_array_length', 'tributary')(expr, path)) }}
+{% endmacro %}
+
+{% macro default__json_array_length(expr, path) -%}
+    json_array_length(json_extract({{ expr }}, '{{ path }}'))
+{%- endmacro %}
+
+{% macro duckdb__json_array_length(expr, path) -%}
+    json_array_length(case when json_valid({{ expr }}) then {{ expr }} end, '{{ path }}')
+{%- endmacro %}

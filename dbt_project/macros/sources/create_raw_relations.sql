@@ -7,6 +7,7 @@
       format:   lines (one row per physical line: _source_file, dt, raw_line)
       header:   true when each file starts with a header line to skip
       encoding: the files' encoding (utf-8, latin-1)
+      max_line_size: longest line in bytes (default 2 MB; a whole JSON snapshot on one line needs more)
 
     DuckDB: a view over read_csv of the lake (local folder or s3:// with httpfs). A table whose prefix holds
     no file yet gets an empty view with the same columns, so a fresh lake still builds. -#}
@@ -60,6 +61,7 @@
             auto_detect = false,
             strict_mode = false,
             encoding = '{{ lake.get("encoding", "utf-8") }}',
+            max_line_size = {{ lake.get('max_line_size', 2097152) | int }},
             filename = true,
             hive_partitioning = true,
             hive_types = {'dt': 'date'}

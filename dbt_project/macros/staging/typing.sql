@@ -12,3 +12,18 @@
         when {{ tributary.regexp_like(expr, '^-?[0-9]{1,9}$') }} then cast({{ expr }} as integer)
     end
 {%- endmacro %}
+
+{% macro to_double(expr) -%}
+    case
+        when {{ tributary.regexp_like(expr, '^-?[0-9]+([.][0-9]+)?([eE][-+]?[0-9]+)?$') }}
+            then cast({{ expr }} as double)
+    end
+{%- endmacro %}
+
+{#- OUI/NON (Paris open data), 1/0 (GBFS), true/false to a boolean; anything else is NULL. -#}
+{% macro to_boolean(expr) -%}
+    case
+        when upper({{ expr }}) in ('OUI', '1', 'TRUE') then true
+        when upper({{ expr }}) in ('NON', '0', 'FALSE') then false
+    end
+{%- endmacro %}

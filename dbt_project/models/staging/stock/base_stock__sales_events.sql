@@ -10,30 +10,10 @@
     )
 }}
 
-{%- set lookback_days = var('stream_lookback_days', 1) -%}
-{%- set since = none -%}
-{%- if is_incremental() and execute -%}
-    {%- set since = run_query(
-        "select cast(" ~ dbt.dateadd('day', -lookback_days, 'max(ingested_date)') ~ " as date) from " ~ this
-    ).columns[0].values()[0] -%}
-{%- endif %}
-
 with
 
 source as (
-    select * from {{ source('stock_raw', 'sales_events') }}
-    {%- if is_incremental() %}
-    where
-        {% if since is not none -%}
-        dt >= date '{{ since }}' and
-        {% endif -%}
-        _source_file not in (
-            select distinct _source_file from {{ this }}
-            {%- if since is not none %}
-            where ingested_date >= date '{{ since }}'
-            {%- endif %}
-        )
-    {%- endif %}
+    {{ tributary.incremental_source(source('stock_raw', 'sales_events')) }}
 ),
 
 parsed as (

@@ -1,0 +1,73 @@
+{#- The most critical stations over the hours before the latest snapshot (var velib_critical_window_hours,
+    default 2: snapshots after latest − 2 h, up to the latest): critical_score = 2 × snapshots with no bike
+    + 2 × snapshots with no free dock + snapshots with fill_rate ≥ 0.9. Top velib_critical_top_n (default 10),
+    highest score first, ties by stationcode. -#}
+{%- set window_hours = var('velib_critical_window_hours', 2) | int -%}
+{%- set top_n = var('velib_critical_top_n', 10) | int -%}
+
+with
+
+snapshots as (
+    select * from {{ ref('fct_velib__station_snapshots') }}
+),
+
+latest as (
+    select max(snapshot_at) as latest_at from snapshots
+),
+
+windowed as (
+    select snapshots.*
+    from snapshots
+    cross join latest
+    where
+        snapshots.snapshot_at > {{ dbt.dateadd('hour', -window_hours, 'latest.latest_at') }}
+        and snapshots.snapshot_at <= latest.latest_at
+),
+
+scored as (
+    select
+        stationcode,
+        max(station_name) as station_name,
+        max(area_name) as area_name,
+        count(*) as snapshots,
+        sum(case when is_empty then 1 else 0 end) as empty_snapshots,
+        sum(case when is_full then 1 else 0 end) as full_snapshots,
+        sum(case when is_high_fill then 1 else 0 end) as high_fill_snapshots,
+        min(snapshot_at) as first_snapshot_at,
+        max(snapshot_at) as last_snapshot_at
+    from windowed
+    group by stationcode
+),
+
+ranked as (
+    select
+        *,
+        2 * empty_snapshots + 2 * full_snapshots + high_fill_snapshots as critical_score,
+        row_number() over (
+            order by 2 * empty_snapshots + 2 * full_snapshots + high_fill_snapshots desc, stationcode asc
+        ) as critical_rank
+    from scored
+),
+
+final as (
+    select
+        -- ids
+        critical_rank,
+        stationcode,
+        -- dimensions
+        station_name,
+        area_name,
+        -- measures
+        critical_score,
+        snapshots,
+        empty_snapshots,
+        full_snapshots,
+        high_fill_snapshots,
+        -- timestamps
+        first_snapshot_at,
+        last_snapshot_at
+    from ranked
+    where critical_rank <= {{ top_n }}
+)
+
+select * from final

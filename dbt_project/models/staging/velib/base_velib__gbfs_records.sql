@@ -1,0 +1,113 @@
+{#- One row per station of every GBFS snapshot (station_status joined to station_information on the station
+    code), typed into the same columns as the open-data records (incremental: new snapshot files only).
+    GBFS carries no commune: base_velib__station_records takes it from the open-data records of the station. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+    )
+}}
+
+with
+
+source as (
+    {{ tributary.incremental_source(source('velib_raw', 'gbfs_station_status')) }}
+),
+
+snapshots as (
+    select
+        _source_file,
+        dt as ingested_date,
+        raw_line,
+        {{ tributary.json_is_object('raw_line') }} as is_json_object,
+        {{ tributary.json_text('raw_line', 'source') }} as snapshot_source,
+        {{ tributary.try_iso8601_to_utc(tributary.json_text('raw_line', 'data_timestamp')) }} as snapshot_at,
+        {{ tributary.json_array_length('raw_line', '$.results.station_status.data.stations') }} as record_count
+    from source
+),
+
+usable_snapshots as (
+    select * from snapshots
+    where is_json_object and snapshot_at is not null and record_count is not null
+),
+
+status as (
+    select
+        usable_snapshots._source_file,
+        usable_snapshots.ingested_date,
+        usable_snapshots.snapshot_source,
+        usable_snapshots.snapshot_at,
+        status_records.status_json as raw_line
+    from usable_snapshots
+    {{ tributary.json_array_rows(
+        'usable_snapshots.raw_line', '$.results.station_status.data.stations', 'status_records', 'status_json'
+    ) }}
+),
+
+information as (
+    select
+        usable_snapshots._source_file,
+        {{ tributary.json_text('information_records.information_json', 'stationCode') }} as stationcode,
+        min({{ tributary.json_text('information_records.information_json', 'name') }}) as station_name,
+        min({{ tributary.to_integer(tributary.json_text('information_records.information_json', 'capacity')) }})
+            as capacity,
+        min({{ tributary.to_double(tributary.json_text('information_records.information_json', 'lat')) }})
+            as latitude,
+        min({{ tributary.to_double(tributary.json_text('information_records.information_json', 'lon')) }})
+            as longitude
+    from usable_snapshots
+    {{ tributary.json_array_rows(
+        'usable_snapshots.raw_line', '$.results.station_information.data.stations',
+        'information_records', 'information_json'
+    ) }}
+    group by
+        usable_snapshots._source_file,
+        {{ tributary.json_text('information_records.information_json', 'stationCode') }}
+),
+
+fields as (
+    select
+        status._source_file,
+        status.ingested_date,
+        status.snapshot_source,
+        status.snapshot_at,
+        status.raw_line,
+        {{ tributary.json_text('status.raw_line', 'stationCode') }} as stationcode,
+        information.station_name,
+        {{ tributary.to_boolean(tributary.json_text('status.raw_line', 'is_installed')) }} as is_installed,
+        {{ tributary.to_boolean(tributary.json_text('status.raw_line', 'is_renting')) }} as is_renting,
+        {{ tributary.to_boolean(tributary.json_text('status.raw_line', 'is_returning')) }} as is_returning,
+        information.capacity,
+        {{ tributary.to_integer(tributary.json_text('status.raw_line', 'num_bikes_available')) }} as bikes,
+        {{ tributary.to_integer(tributary.gbfs_bike_type('status.raw_line', 'mechanical')) }} as mechanical_bikes,
+        {{ tributary.to_integer(tributary.gbfs_bike_type('status.raw_line', 'ebike')) }} as ebikes,
+        {{ tributary.to_integer(tributary.json_text('status.raw_line', 'num_docks_available')) }} as docks,
+        {{ tributary.epoch_to_utc(
+            tributary.to_double(tributary.json_text('status.raw_line', 'last_reported'))
+        ) }} as reported_at,
+        information.latitude,
+        information.longitude,
+        cast(null as varchar) as commune,
+        cast(null as varchar) as insee_code
+    from status
+    left join information
+        on
+            status._source_file = information._source_file
+            and {{ tributary.json_text('status.raw_line', 'stationCode') }} = information.stationcode
+),
+
+malformed as (
+    {{ tributary.velib_malformed_snapshots('snapshots') }}
+),
+
+final as (
+    select
+        *,
+        cast(null as varchar) as snapshot_problem
+    from fields
+    union all
+    select * from malformed
+)
+
+select * from final

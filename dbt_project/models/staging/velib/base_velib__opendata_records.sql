@@ -1,0 +1,80 @@
+{#- One row per station record of every open-data snapshot, typed (incremental: new snapshot files only). A
+    snapshot line that is not a usable envelope is one row with snapshot_problem = malformed_snapshot.
+    base_velib__station_records checks the records of both sources. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+    )
+}}
+
+with
+
+source as (
+    {{ tributary.incremental_source(source('velib_raw', 'station_status')) }}
+),
+
+snapshots as (
+    select
+        _source_file,
+        dt as ingested_date,
+        raw_line,
+        {{ tributary.json_is_object('raw_line') }} as is_json_object,
+        {{ tributary.json_text('raw_line', 'source') }} as snapshot_source,
+        {{ tributary.try_iso8601_to_utc(tributary.json_text('raw_line', 'data_timestamp')) }} as snapshot_at,
+        {{ tributary.json_array_length('raw_line', '$.results') }} as record_count
+    from source
+),
+
+usable_snapshots as (
+    select * from snapshots
+    where is_json_object and snapshot_at is not null and record_count is not null
+),
+
+records as (
+    select
+        usable_snapshots._source_file,
+        usable_snapshots.ingested_date,
+        usable_snapshots.snapshot_source,
+        usable_snapshots.snapshot_at,
+        station_records.record_json as raw_line
+    from usable_snapshots
+    {{ tributary.json_array_rows('usable_snapshots.raw_line', '$.results', 'station_records', 'record_json') }}
+),
+
+fields as (
+    select
+        *,
+        {{ tributary.json_text('raw_line', 'stationcode') }} as stationcode,
+        {{ tributary.json_text('raw_line', 'name') }} as station_name,
+        {{ tributary.to_boolean(tributary.json_text('raw_line', 'is_installed')) }} as is_installed,
+        {{ tributary.to_boolean(tributary.json_text('raw_line', 'is_renting')) }} as is_renting,
+        {{ tributary.to_boolean(tributary.json_text('raw_line', 'is_returning')) }} as is_returning,
+        {{ tributary.to_integer(tributary.json_text('raw_line', 'capacity')) }} as capacity,
+        {{ tributary.to_integer(tributary.json_text('raw_line', 'numbikesavailable')) }} as bikes,
+        {{ tributary.to_integer(tributary.json_text('raw_line', 'mechanical')) }} as mechanical_bikes,
+        {{ tributary.to_integer(tributary.json_text('raw_line', 'ebike')) }} as ebikes,
+        {{ tributary.to_integer(tributary.json_text('raw_line', 'numdocksavailable')) }} as docks,
+        {{ tributary.try_iso8601_to_utc(tributary.json_text('raw_line', 'duedate')) }} as reported_at,
+        {{ tributary.to_double(tributary.json_text('raw_line', 'coordonnees_geo.lat')) }} as latitude,
+        {{ tributary.to_double(tributary.json_text('raw_line', 'coordonnees_geo.lon')) }} as longitude,
+        nullif(trim({{ tributary.json_text('raw_line', 'nom_arrondissement_communes') }}), '') as commune,
+        nullif(trim({{ tributary.json_text('raw_line', 'code_insee_commune') }}), '') as insee_code
+    from records
+),
+
+malformed as (
+    {{ tributary.velib_malformed_snapshots('snapshots') }}
+),
+
+final as (
+    select
+        *,
+        cast(null as varchar) as snapshot_problem
+    from fields
+    union all
+    select * from malformed
+)
+
+select * from final

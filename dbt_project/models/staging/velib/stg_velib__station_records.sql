@@ -1,0 +1,37 @@
+with
+
+checked as (
+    select * from {{ ref('base_velib__station_records') }}
+),
+
+final as (
+    select
+        -- ids
+        stationcode,
+        -- dimensions
+        snapshot_source,
+        station_name,
+        commune,
+        insee_code,
+        latitude,
+        longitude,
+        is_installed,
+        is_renting,
+        is_returning,
+        -- measures
+        capacity,
+        bikes,
+        mechanical_bikes,
+        ebikes,
+        docks,
+        -- timestamps
+        snapshot_at,
+        reported_at,
+        -- lineage
+        _source_file,
+        ingested_date
+    from checked
+    where reject_reason is null
+)
+
+select * from final

@@ -1,0 +1,224 @@
+"""Take a snapshot of Vélib' station availability and keep it raw in the lake.
+
+Open data (`VELIB_API_URL`): one call to `exports/json` (every station); when it fails, page `records`
+(`limit=100`, `offset`, `order_by=stationcode`, at most 10,000 rows) and drop repeated stationcodes (paging a
+live dataset repeats rows). GBFS (`VELIB_GBFS_URL`): `station_information.json` + `station_status.json`.
+
+A snapshot lands, as received, inside an envelope (source, ingested_at, data_timestamp, record_count,
+results) at `raw/velib/<table>/dt=YYYY-MM-DD/hour=HH/<data timestamp>-<source>.json`, dated by its data
+timestamp (the newest `duedate` / `last_reported` in it, UTC). The same data taken twice has the same key, so
+it lands once. An empty or malformed answer raises FetchError and writes nothing.
+
+    python -m ingestion.velib.snapshot                      # one snapshot from VELIB_API_URL
+    python -m ingestion.velib.snapshot --replay FOLDER      # land saved answers (exports/json lists,
+                                                            # records pages or envelopes), for backfills
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ingestion.lake import Lake, raw_key
+from ingestion.velib import GBFS_TABLE, OPENDATA_TABLE, SOURCE
+from ingestion.velib.client import FetchError, HttpSettings, get_json
+
+PAGE_SIZE = 100
+MAX_ROWS = 10_000  # the records endpoint refuses offset + limit > 10,000
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    source: str  # opendata_exports, opendata_records or gbfs
+    table: str
+    data_timestamp: dt.datetime  # UTC
+    results: Any  # as received: a list of station records, or for GBFS {station_information, station_status}
+    record_count: int
+
+
+@dataclass(frozen=True)
+class LandedSnapshot:
+    key: str
+    written: bool
+    record_count: int
+    source: str
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _check_records(records: Any, where: str) -> list[dict]:
+    if not isinstance(records, list):
+        raise FetchError(f"{where}: expected a list of stations, got {type(records).__name__}")
+    if not records:
+        raise FetchError(f"{where}: the answer holds no station")
+    if not all(isinstance(r, dict) for r in records):
+        raise FetchError(f"{where}: malformed answer, not every station is a JSON object")
+    if not any("stationcode" in r for r in records):
+        raise FetchError(f"{where}: malformed answer, no record carries a stationcode")
+    return records
+
+
+def _opendata_timestamp(records: list[dict], where: str) -> dt.datetime:
+    stamps = []
+    for record in records:
+        try:
+            stamps.append(_utc(dt.datetime.fromisoformat(str(record.get("duedate")))))
+        except ValueError:
+            continue
+    if not stamps:
+        raise FetchError(f"{where}: malformed answer, no record carries a readable duedate")
+    return max(stamps)
+
+
+def fetch_opendata(base_url: str, http: HttpSettings) -> Snapshot:
+    base = base_url.rstrip("/")
+    try:
+        records = _check_records(get_json(f"{base}/exports/json", http), f"{base}/exports/json")
+        source = "opendata_exports"
+    except FetchError as export_error:
+        try:
+            records = _page_records(base, http)
+        except FetchError as paging_error:
+            raise FetchError(f"both endpoints failed: {export_error}; then {paging_error}") from None
+        source = "opendata_records"
+    return Snapshot(source, OPENDATA_TABLE, _opendata_timestamp(records, base), records, len(records))
+
+
+def _page_records(base: str, http: HttpSettings) -> list[dict]:
+    url = f"{base}/records"
+    by_code: dict[str, dict] = {}
+    offset = 0
+    while True:
+        page = get_json(url, http, {"limit": PAGE_SIZE, "offset": offset, "order_by": "stationcode"})
+        if not isinstance(page, dict) or not isinstance(page.get("results"), list):
+            raise FetchError(f"{url}: malformed page at offset {offset} (no results list)")
+        results = page["results"]
+        if not all(isinstance(record, dict) for record in results):
+            raise FetchError(f"{url}: malformed page at offset {offset}, not every station is a JSON object")
+        for record in results:
+            # a station repeated across pages keeps its first copy; a record without code stays (staging
+            # quarantines it)
+            code = record.get("stationcode")
+            by_code.setdefault(str(code) if code is not None else f"no-code-{len(by_code)}", record)
+        offset += PAGE_SIZE
+        if not results or offset >= min(int(page.get("total_count") or 0), MAX_ROWS):
+            break
+    return _check_records(list(by_code.values()), url)
+
+
+def fetch_gbfs(base_url: str, http: HttpSettings) -> Snapshot:
+    base = base_url.rstrip("/")
+    feeds = {name: get_json(f"{base}/{name}.json", http) for name in ("station_information", "station_status")}
+    for name, feed in feeds.items():
+        stations = feed.get("data", {}).get("stations") if isinstance(feed, dict) else None
+        if not isinstance(stations, list) or not stations:
+            raise FetchError(f"{base}/{name}.json: malformed or empty GBFS feed (no data.stations list)")
+    status = feeds["station_status"]["data"]["stations"]
+    reported = [s.get("last_reported") for s in status if isinstance(s, dict)]
+    reported = [r for r in reported if isinstance(r, int | float)]
+    if not reported:
+        raise FetchError(f"{base}/station_status.json: malformed GBFS feed, no last_reported")
+    data_timestamp = dt.datetime.fromtimestamp(max(reported), dt.UTC)
+    return Snapshot("gbfs", GBFS_TABLE, data_timestamp, feeds, len(status))
+
+
+def envelope(snapshot: Snapshot, ingested_at: dt.datetime) -> bytes:
+    body = {
+        "source": snapshot.source,
+        "ingested_at": _utc(ingested_at).isoformat(),
+        "data_timestamp": snapshot.data_timestamp.isoformat(),
+        "record_count": snapshot.record_count,
+        "results": snapshot.results,
+    }
+    return (json.dumps(body, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def snapshot_key(snapshot: Snapshot) -> str:
+    ts = snapshot.data_timestamp
+    family = "gbfs" if snapshot.source == "gbfs" else "opendata"
+    return raw_key(SOURCE, snapshot.table, ts.date().isoformat(), f"{ts:%Y%m%dT%H%M%S}Z-{family}.json", hour=f"{ts:%H}")
+
+
+def land_snapshot(lake: Lake, snapshot: Snapshot, ingested_at: dt.datetime | None = None) -> LandedSnapshot:
+    """Write the snapshot unless one with the same data timestamp is already in the lake."""
+    key = snapshot_key(snapshot)
+    if lake.exists(key):
+        return LandedSnapshot(key, False, snapshot.record_count, snapshot.source)
+    lake.put(key, envelope(snapshot, ingested_at or dt.datetime.now(dt.UTC)))
+    return LandedSnapshot(key, True, snapshot.record_count, snapshot.source)
+
+
+def read_saved_snapshot(path: Path) -> Snapshot:
+    """A saved answer: an `exports/json` list, a `records` page, or an envelope written by this module."""
+    where = str(path)
+    try:
+        body = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise FetchError(f"{where}: not a JSON file ({error})") from None
+    if isinstance(body, dict) and "source" in body and "results" in body:
+        if body["source"] == "gbfs":
+            ts = dt.datetime.fromisoformat(body["data_timestamp"])
+            return Snapshot("gbfs", GBFS_TABLE, _utc(ts), body["results"], int(body.get("record_count", 0)))
+        records = _check_records(body["results"], where)
+        return Snapshot(body["source"], OPENDATA_TABLE, _opendata_timestamp(records, where), records, len(records))
+    records = body["results"] if isinstance(body, dict) and "results" in body else body
+    records = _check_records(records, where)
+    return Snapshot("opendata_exports", OPENDATA_TABLE, _opendata_timestamp(records, where), records, len(records))
+
+
+def replay_folder(lake: Lake, folder: Path) -> list[LandedSnapshot]:
+    """Land every saved snapshot (*.json) of `folder`, oldest name first; all are read before any is written."""
+    files = sorted(folder.glob("*.json"))
+    if not files:
+        raise FetchError(f"{folder}: no *.json snapshot to replay")
+    snapshots = [read_saved_snapshot(path) for path in files]
+    return [land_snapshot(lake, snapshot) for snapshot in snapshots]
+
+
+def take_snapshots(lake: Lake, replay_from: str | None = None) -> list[LandedSnapshot]:
+    """What the snapshot asset does: replay a folder when one is given (or VELIB_REPLAY_DIR is set), else
+    take one open-data snapshot from VELIB_API_URL."""
+    from ingestion import config
+
+    settings = config.velib_settings()
+    folder = replay_from or settings.replay_dir
+    if folder:
+        return replay_folder(lake, Path(folder))
+    http = HttpSettings(settings.timeout_seconds, settings.retries, settings.backoff_seconds)
+    return [land_snapshot(lake, fetch_opendata(settings.api_url, http))]
+
+
+def take_gbfs_snapshot(lake: Lake) -> list[LandedSnapshot]:
+    """One GBFS snapshot from VELIB_GBFS_URL; nothing when it is not set."""
+    from ingestion import config
+
+    settings = config.velib_settings()
+    if not settings.gbfs_url:
+        return []
+    http = HttpSettings(settings.timeout_seconds, settings.retries, settings.backoff_seconds)
+    return [land_snapshot(lake, fetch_gbfs(settings.gbfs_url, http))]
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    from ingestion.lake import open_lake
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--replay", metavar="FOLDER", help="land the saved snapshots of FOLDER instead")
+    parser.add_argument("--gbfs", action="store_true", help="take a GBFS snapshot (VELIB_GBFS_URL) too")
+    args = parser.parse_args(argv)
+    lake = open_lake()
+    landed = take_snapshots(lake, args.replay) + (take_gbfs_snapshot(lake) if args.gbfs else [])
+    for snapshot in landed:
+        state = "written" if snapshot.written else "already in the lake"
+        print(f"{snapshot.source}: {snapshot.record_count} stations -> {lake.uri(snapshot.key)} ({state})")
+
+
+if __name__ == "__main__":
+    main()

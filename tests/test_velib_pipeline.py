@@ -1,0 +1,137 @@
+"""The velib domain end to end through Dagster: the real export and GBFS files served over HTTP on 127.0.0.1,
+KPIs checked against an independent computation from the files; and generated snapshots replayed."""
+
+import collections
+import datetime as dt
+import json
+
+import pytest
+from dagster import AssetSelection
+
+from tests.conftest import materialize_assets, query, shared_file
+from tests.velib_api import Behaviour, VelibApi, records_from_export_csv
+
+VELIB = AssetSelection.groups("velib")
+
+
+def area(record: dict) -> str:
+    code, commune = record["stationcode"], record["nom_arrondissement_communes"]
+    if commune == "Paris" and code.isdigit() and len(code) in (4, 5) and 1 <= int(code) // 1000 <= 20:
+        return f"Paris {int(code) // 1000}"
+    return commune or "Unknown"
+
+
+def fill(record: dict) -> float | None:
+    bikes, docks = record["numbikesavailable"], record["numdocksavailable"]
+    return bikes / (bikes + docks) if bikes + docks else None
+
+
+def expected_area_kpis(records: list[dict]) -> dict:
+    """Independent computation of fct_velib__arrondissement_kpis from the file's records."""
+    groups = collections.defaultdict(list)
+    for record in records:
+        groups[area(record)].append(record)
+    result = {}
+    for name, rows in groups.items():
+        installed = [r for r in rows if r["is_installed"] == "OUI"]
+        fills = [f for f in map(fill, rows) if f is not None]
+        result[name] = (
+            len(rows),
+            sum(r["numbikesavailable"] for r in rows),
+            sum(r["numdocksavailable"] for r in rows),
+            sum(r["capacity"] for r in rows),
+            round(sum(fills) / len(fills), 9) if fills else None,
+            sum(1 for r in installed if r["numbikesavailable"] == 0),
+            sum(1 for r in installed if r["numdocksavailable"] == 0 or (fill(r) or 0) >= 0.9),
+        )
+    return result
+
+
+@pytest.mark.real_data
+def test_real_export_and_gbfs_over_http(project_env, monkeypatch):
+    records = records_from_export_csv(
+        shared_file("velib", "opendata", "velib-disponibilite-en-temps-reel_2025-10-18.csv")
+    )
+    gbfs_dir = shared_file("velib", "gbfs_2022-02")
+    gbfs = {
+        name: json.loads((gbfs_dir / f"{name}.json").read_text()) for name in ("station_information", "station_status")
+    }
+    db = project_env / "warehouse.duckdb"
+    with VelibApi(Behaviour(records=records, gbfs=gbfs, export_status=503)) as api:
+        # the export is down: the asset pages `records` instead
+        monkeypatch.setenv("VELIB_API_URL", api.base_url)
+        monkeypatch.setenv("VELIB_GBFS_URL", api.gbfs_url)
+        monkeypatch.setenv("VELIB_HTTP_BACKOFF", "0.01")
+        assert materialize_assets(selection=VELIB).success
+        assert any("/records?" in r for r in api.behaviour.requests)
+
+    assert len(records) == 1495
+    assert query(db, "select snapshot_source, count(*) from main.stg_velib__station_records group by 1 order by 1") == [
+        ("gbfs", len(gbfs["station_status"]["data"]["stations"])),
+        ("opendata_records", 1495),
+    ]
+    assert query(db, "select count(*) from main.qua_velib__station_records") == [(0,)]
+
+    # the latest snapshot is the 2025 export: the area KPIs match an independent computation from the file
+    rows = query(
+        db,
+        "select area_name, stations, bikes, docks, capacity, round(mean_fill_rate, 9), shortage_count,"
+        " saturation_count from main.fct_velib__arrondissement_kpis",
+    )
+    assert {r[0]: tuple(r[1:]) for r in rows} == expected_area_kpis(records)
+    assert sum(1 for r in rows if r[0].startswith("Paris ")) == 20
+
+    # critical top 10 over the window: one snapshot in it, so score = 2 × empty + 2 × full + high fill
+    scores = sorted(
+        (-(2 * (r["numbikesavailable"] == 0) + 2 * (r["numdocksavailable"] == 0) + ((fill(r) or 0) >= 0.9)),
+         r["stationcode"]) for r in records
+    )  # fmt: skip
+    top = query(
+        db, "select stationcode, critical_score from main.fct_velib__critical_stations_2h order by critical_rank"
+    )
+    assert top == [(code, -score) for score, code in scores[:10]]
+
+    # GBFS records get their commune from the open-data records of the same station
+    [(gbfs_rows, with_commune)] = query(
+        db, "select count(*), count(commune) from main.fct_velib__station_snapshots where snapshot_source = 'gbfs'"
+    )
+    codes = {r["stationcode"] for r in records}
+    assert with_commune == sum(1 for s in gbfs["station_status"]["data"]["stations"] if s["stationCode"] in codes)
+    assert gbfs_rows == len(gbfs["station_status"]["data"]["stations"])
+    assert query(db, "select count(*) from main.fct_velib__stations_latest") == [
+        (len(codes | {s["stationCode"] for s in gbfs["station_status"]["data"]["stations"]}),)
+    ]
+
+
+def test_generated_snapshots_replayed_incrementally(project_env, monkeypatch):
+    from ingestion.velib.generate import generate_snapshots
+
+    end = dt.datetime(2025, 3, 3, 12, 0, tzinfo=dt.UTC)
+    saved = project_env / "saved"
+    generate_snapshots(saved, stations=40, hours=2, end=end - dt.timedelta(hours=1), seed=3)
+    monkeypatch.setenv("VELIB_REPLAY_DIR", str(saved))
+    db = project_env / "warehouse.duckdb"
+    assert materialize_assets(selection=VELIB).success
+    assert query(db, "select count(*), count(distinct snapshot_at) from main.fct_velib__station_snapshots") == [
+        (320, 8)
+    ]
+
+    # replaying the same folder adds nothing; an hour more adds four snapshots, incrementally
+    assert materialize_assets(selection=VELIB).success
+    assert query(db, "select count(*) from main.fct_velib__station_snapshots") == [(320,)]
+    later = project_env / "later"
+    generate_snapshots(later, stations=40, hours=1, end=end, seed=3)  # 11:15 … 12:00
+    monkeypatch.setenv("VELIB_REPLAY_DIR", str(later))
+    assert materialize_assets(selection=VELIB).success
+    assert query(db, "select count(*), count(distinct snapshot_at) from main.fct_velib__station_snapshots") == [
+        (480, 12)
+    ]
+    assert query(db, "select count(*) from main.fct_velib__stations_latest") == [(40,)]
+    # the quirks: capacity 0 → no fill rate; the Paris-like code outside Paris has no arrondissement
+    assert query(db, "select fill_rate, is_shortage from main.fct_velib__stations_latest where capacity = 0") == [
+        (None, True)
+    ]
+    assert query(
+        db, "select arrondissement, area_name from main.fct_velib__stations_latest where stationcode = '15001'"
+    ) == [(None, "Issy-les-Moulineaux")]
+    assert query(db, "select count(*) from main.fct_velib__critical_stations_2h") == [(10,)]
