@@ -10,13 +10,16 @@
       max_line_size: longest line in bytes (default 2 MB; a whole JSON snapshot on one line needs more)
 
     DuckDB: a view over read_csv of the lake (local folder or s3:// with httpfs). A table whose prefix holds
-    no file yet gets an empty view with the same columns, so a fresh lake still builds. -#}
+    no file yet gets an empty view with the same columns, so a fresh lake still builds.
+    Athena: an external text table <identifier>__lines over the table's own S3 prefix (one column raw_line,
+    partitions by projection on the key=value folders of `files`: dt, hour), and a view <identifier> that
+    adds "$path" as _source_file and dt as a date: the same three columns as on DuckDB. -#}
 {% macro create_raw_relations() %}
     {% if execute %}
         {% for node in graph.sources.values() if node.meta.get('lake') %}
             {% do tributary.create_raw_relation(node) %}
         {% endfor %}
-        {% do adapter.commit() %}
+        {% if target.type == 'duckdb' %}{% do adapter.commit() %}{% endif %}
     {% endif %}
 {% endmacro %}
 
@@ -30,7 +33,91 @@
 {% endmacro %}
 
 {% macro default__create_raw_relation(node) %}
-    {{ exceptions.raise_compiler_error("create_raw_relation is not implemented for " ~ target.type ~ " yet") }}
+    {{ exceptions.raise_compiler_error("create_raw_relation is not implemented for " ~ target.type) }}
+{% endmacro %}
+
+{#- The partition keys of a source: the key=value folders of its `files` glob (dt=*/hour=*/*.json → dt, hour). -#}
+{% macro raw_partition_keys(lake) -%}
+    {%- set keys = [] -%}
+    {%- for segment in lake.get('files', 'dt=*/*').split('/') if '=' in segment -%}
+        {%- do keys.append(segment.split('=')[0]) -%}
+    {%- endfor -%}
+    {{ return(keys) }}
+{%- endmacro %}
+
+{#- The statements that create a source's raw relation on Athena: Hive DDL for the external table, then a
+    Trino view. Also printed by the operation print_raw_relation_ddl (the CI check parses the views). -#}
+{% macro athena_raw_relation_statements(node) %}
+    {%- set lake = node.meta['lake'] -%}
+    {%- set root = tributary.lake_root() -%}
+    {%- if not root.startswith('s3://') -%}
+        {{ exceptions.raise_compiler_error("the athena target needs LAKE_URL=s3://bucket/prefix, not " ~ root) }}
+    {%- endif -%}
+    {%- set location = root.rstrip('/') ~ '/' ~ lake['path'].strip('/') ~ '/' -%}
+    {%- set data_dir = target.get('s3_data_dir') or '' -%}
+    {%- if data_dir and location.startswith(data_dir.rstrip('/') ~ '/') -%}
+        {{ exceptions.raise_compiler_error(
+            "source " ~ node.unique_id ~ ": its lake prefix " ~ location ~ " lies under s3_data_dir " ~ data_dir
+            ~ "; raw data and dbt's tables must not share a prefix") }}
+    {%- endif -%}
+    {%- set keys = tributary.raw_partition_keys(lake) -%}
+    {%- set projection = ["'projection.enabled' = 'true'"] -%}
+    {%- set template = [] -%}
+    {%- for key in keys -%}
+        {%- if key == 'dt' -%}
+            {%- do projection.extend([
+                "'projection.dt.type' = 'date'", "'projection.dt.format' = 'yyyy-MM-dd'",
+                "'projection.dt.range' = '2000-01-01,NOW'", "'projection.dt.interval' = '1'",
+                "'projection.dt.interval.unit' = 'DAYS'"]) -%}
+        {%- elif key == 'hour' -%}
+            {%- do projection.extend([
+                "'projection.hour.type' = 'integer'", "'projection.hour.range' = '0,23'",
+                "'projection.hour.digits' = '2'"]) -%}
+        {%- else -%}
+            {{ exceptions.raise_compiler_error("source " ~ node.unique_id ~ ": no projection for partition " ~ key) }}
+        {%- endif -%}
+        {%- do template.append(key ~ '=${' ~ key ~ '}') -%}
+    {%- endfor -%}
+    {%- if lake.get('header', false) -%}
+        {%- do projection.append("'skip.header.line.count' = '1'") -%}
+    {%- endif -%}
+    {%- do projection.append("'storage.location.template' = '" ~ location ~ template | join('/') ~ "/'") -%}
+    {%- set lines_table = node.schema ~ '.' ~ node.identifier ~ '__lines' -%}
+    {%- set ddl -%}
+create external table if not exists {{ lines_table }} (raw_line string)
+partitioned by ({% for key in keys %}{{ key }} string{{ ', ' if not loop.last }}{% endfor %})
+row format delimited fields terminated by '\036' lines terminated by '\n'
+stored as textfile
+location '{{ location }}'
+tblproperties ({{ projection | join(', ') }})
+    {%- endset -%}
+    {%- set view -%}
+create or replace view {{ node.schema }}.{{ node.identifier }} as
+select
+    "$path" as _source_file,
+    cast(dt as date) as dt,
+    raw_line
+from {{ lines_table }}
+    {%- endset -%}
+    {{ return([ddl, view]) }}
+{% endmacro %}
+
+{% macro athena__create_raw_relation(node) %}
+    {%- do adapter.create_schema(api.Relation.create(database=target.database, schema=node.schema)) -%}
+    {%- for statement in tributary.athena_raw_relation_statements(node) -%}
+        {%- do run_query(statement) -%}
+    {%- endfor -%}
+    {{ log("raw relation " ~ node.schema ~ "." ~ node.identifier ~ " over " ~ tributary.lake_root() ~ "/" ~ node.meta['lake']['path'], info=true) }}
+{% endmacro %}
+
+{#- dbt run-operation print_raw_relation_ddl --target prod: every raw-relation statement, between markers. -#}
+{% macro print_raw_relation_ddl() %}
+    {% for node in graph.sources.values() if node.meta.get('lake') %}
+        {% for statement in tributary.athena_raw_relation_statements(node) %}
+            {{ print('-- tributary:statement ' ~ node.unique_id) }}
+            {{ print(statement) }}
+        {% endfor %}
+    {% endfor %}
 {% endmacro %}
 
 {% macro duckdb__create_raw_relation(node) %}
