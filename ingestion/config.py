@@ -40,12 +40,15 @@ def duckdb_path() -> Path:
 
 
 def lake_url() -> str:
-    """`LAKE_URL`: `file:///abs/path`, a plain path, or `s3://bucket/prefix`. Default: `<data dir>/lake`."""
+    """`LAKE_URL`: `file:///abs/path`, a plain path, or `s3://bucket/prefix`. Default: `<data dir>/lake`.
+
+    file:// URLs are literal paths (not percent-encoded), read the same way by Python and by dbt.
+    """
     value = os.environ.get("LAKE_URL", "").strip()
     if not value:
-        return (data_dir() / "lake").as_uri()
+        return f"file://{data_dir() / 'lake'}"
     if "://" not in value:
-        return Path(value).expanduser().resolve().as_uri()
+        return f"file://{Path(value).expanduser().resolve()}"
     return value
 
 

@@ -72,7 +72,8 @@ def _read_s3_inputs(uri: str) -> list[InputFile]:
 
 
 def check_csv(file: InputFile, encoding: str, expected_columns: Sequence[str]) -> InputFile:
-    """Fail with a clear message unless `file` is a decodable CSV whose header holds the expected columns.
+    """Fail with a clear message unless `file` is a decodable CSV whose header is exactly the expected
+    columns, in order.
 
     Returns the file as UTF-8.
     """
@@ -89,11 +90,15 @@ def check_csv(file: InputFile, encoding: str, expected_columns: Sequence[str]) -
         ) from None
     header = next(csv.reader(io.StringIO(text.lstrip("\ufeff"))), [])
     header = [column.strip() for column in header]
-    missing = [column for column in expected_columns if column not in header]
-    if missing:
+    if header != list(expected_columns):
+        missing = [column for column in expected_columns if column not in header]
+        extra = [column for column in header if column not in expected_columns]
+        problem = (
+            f"lacks column(s) {missing}" if missing else f"has extra column(s) {extra}" if extra else "order differs"
+        )
         raise IngestionError(
-            f"{file.name}: not the expected CSV: header {header[:5]}{'…' if len(header) > 5 else ''} "
-            f"lacks column(s) {missing}"
+            f"{file.name}: not the expected CSV (staging reads fields by position): header "
+            f"{header[:5]}{'…' if len(header) > 5 else ''} {problem}; expected {list(expected_columns)}"
         )
     return InputFile(file.name, text.encode("utf-8"))
 

@@ -77,7 +77,7 @@ def _check_key(key: str) -> None:
 class LocalLake(Lake):
     def __init__(self, root: Path):
         self.root = root
-        self.url = root.as_uri()
+        self.url = f"file://{root}"
 
     def _path(self, key: str) -> Path:
         return self.root.joinpath(*key.split("/"))
@@ -134,7 +134,10 @@ class S3Lake(Lake):
         return f"{self.prefix}/{key}" if self.prefix else key
 
     def get(self, key: str) -> bytes:
-        return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
+        except self.client.exceptions.NoSuchKey:
+            raise FileNotFoundError(self.uri(key)) from None
 
     def exists(self, key: str) -> bool:
         from botocore.exceptions import ClientError

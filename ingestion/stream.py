@@ -69,7 +69,10 @@ def drain_landing(lake: Lake, source: str, table: str) -> list[DrainedBatch]:
     """Move every landed batch to the raw zone. Every batch is checked first: all or nothing."""
     checked = []
     for key in pending_batches(lake, source, table):
-        data = lake.get(key)
+        try:
+            data = lake.get(key)
+        except FileNotFoundError:
+            continue  # drained meanwhile by another run
         where = lake.uri(key)
         if not data.strip():
             raise IngestionError(f"{where}: the batch file is empty")

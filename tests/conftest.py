@@ -34,7 +34,7 @@ def project_env(tmp_path, monkeypatch) -> Path:
     """A private lake (file://), warehouse and data folder; every input variable unset."""
     monkeypatch.setenv("DBT_TARGET", "test")
     monkeypatch.setenv("TRIBUTARY_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("LAKE_URL", (tmp_path / "lake").as_uri())
+    monkeypatch.setenv("LAKE_URL", f"file://{tmp_path / 'lake'}")
     monkeypatch.setenv("DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
     for name in INPUT_ENV:
         monkeypatch.delenv(name, raising=False)

@@ -50,8 +50,10 @@ def test_reingesting_the_same_file_on_another_day_adds_nothing(tmp_path):
         (HEADER.encode() + b"\n1,\x81\n", r"cannot be decoded as cp1252 \(byte 0x81 at offset \d+\)"),
         (b"\x89PNG\r\n\x1a\n rest of an image", "not the expected CSV"),
         (b"id,name\n1,x\n", r"lacks column\(s\) \['Row ID'"),
+        (",".join(reversed(SUPERSTORE_COLUMNS)).encode() + b"\n", "order differs"),
+        (f"{HEADER},Extra".encode() + b"\n", r"has extra column\(s\) \['Extra'\]"),
     ],
-    ids=["empty", "blank", "utf16", "undecodable", "not-csv", "other-schema"],
+    ids=["empty", "blank", "utf16", "undecodable", "not-csv", "other-schema", "reordered", "extra-column"],
 )
 def test_unreadable_files_fail_naming_the_file_and_write_nothing(tmp_path, content, problem):
     lake = LocalLake(tmp_path / "lake")

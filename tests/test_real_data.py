@@ -45,5 +45,7 @@ def test_furniture_export_end_to_end(project_env, monkeypatch):
 
     # the original team's rule, by contrast, puts every pair in one class: why it is not the default
     seed_rule = {"ops": {"tributary_dbt_assets": {"config": {"vars": {"stock_risk_rule": "seed_rule"}}}}}
-    assert materialize_assets(selection=AssetSelection.assets(AssetKey("fct_stock__risk")), run_config=seed_rule)
+    assert materialize_assets(
+        selection=AssetSelection.assets(AssetKey("fct_stock__risk")), run_config=seed_rule
+    ).success
     assert query(db, "select distinct risk_rule, risk_level from main.fct_stock__risk") == [("seed_rule", "HIGH")]

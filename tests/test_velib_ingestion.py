@@ -93,6 +93,19 @@ def test_the_same_snapshot_twice_lands_once(tmp_path):
     assert set(body) == {"source", "ingested_at", "data_timestamp", "record_count", "results"}
 
 
+def test_a_station_clock_in_the_future_does_not_date_the_snapshot():
+    stations = [station("1001"), station("1002", duedate="2099-01-01T00:00:00+00:00")]
+    with VelibApi(Behaviour(records=stations)) as api:
+        snapshot = fetch_opendata(api.base_url, FAST)
+    assert snapshot.data_timestamp <= dt.datetime.now(dt.UTC)
+
+
+def test_pages_short_of_total_count_fail():
+    behaviour = Behaviour(records=STATIONS, export_status=500, total_count_bonus=50)
+    with VelibApi(behaviour) as api, pytest.raises(FetchError, match=r"the pages held 250 rows of the 300 announced"):
+        fetch_opendata(api.base_url, FAST)
+
+
 def test_gbfs_feeds_are_kept_together(tmp_path):
     info = {"data": {"stations": [{"stationCode": "1001", "name": "A", "lat": 48.8, "lon": 2.3, "capacity": 10}]}}
     status = {"data": {"stations": [{"stationCode": "1001", "num_bikes_available": 2, "last_reported": 1645639734,

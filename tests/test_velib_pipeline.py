@@ -126,6 +126,14 @@ def test_generated_snapshots_replayed_incrementally(project_env, monkeypatch):
     assert query(db, "select count(*), count(distinct snapshot_at) from main.fct_velib__station_snapshots") == [
         (480, 12)
     ]
+    # a backfill of older hours, replayed after newer ones, reaches the marts too
+    earlier = project_env / "earlier"
+    generate_snapshots(earlier, stations=40, hours=1, end=end - dt.timedelta(hours=5), seed=4)  # 06:15 … 07:00
+    monkeypatch.setenv("VELIB_REPLAY_DIR", str(earlier))
+    assert materialize_assets(selection=VELIB).success
+    assert query(db, "select count(*), count(distinct snapshot_at) from main.fct_velib__station_snapshots") == [
+        (640, 16)
+    ]
     assert query(db, "select count(*) from main.fct_velib__stations_latest") == [(40,)]
     # the quirks: capacity 0 → no fill rate; the Paris-like code outside Paris has no arrondissement
     assert query(db, "select fill_rate, is_shortage from main.fct_velib__stations_latest where capacity = 0") == [

@@ -55,6 +55,7 @@ class Behaviour:
     fail_first: int = 0  # answer 503 to the first N requests
     delay_seconds: float = 0.0  # sleep before answering (to trip the client's timeout)
     overlapping_pages: bool = False  # each page also repeats the previous page's last 10 rows
+    total_count_bonus: int = 0  # announce more rows than the pages hold
     export_body: bytes | None = None  # answer this instead of the records (malformed answers)
     requests: list[str] = field(default_factory=list)
 
@@ -116,7 +117,8 @@ class VelibApi:
                     limit, offset = int(query["limit"][0]), int(query["offset"][0])
                     rows = sorted(behaviour.records, key=lambda r: str(r.get("stationcode")))
                     start = max(offset - 10, 0) if behaviour.overlapping_pages else offset
-                    page = {"total_count": len(rows), "results": rows[start : offset + limit]}
+                    total = len(rows) + behaviour.total_count_bonus
+                    page = {"total_count": total, "results": rows[start : offset + limit]}
                     return self._send(200, json.dumps(page).encode())
                 name = url.path.removeprefix(f"{GBFS_PATH}/").removesuffix(".json")
                 if url.path.startswith(GBFS_PATH) and name in behaviour.gbfs:

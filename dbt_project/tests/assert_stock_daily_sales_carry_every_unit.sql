@@ -1,3 +1,5 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_stock__daily_sales'}}}) }}
+
 {#- Nothing is lost between the order lines and the daily mart: it carries every unit of every order line.
     Returns a row when the totals disagree. -#}
 with

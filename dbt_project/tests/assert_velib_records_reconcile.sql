@@ -1,3 +1,5 @@
+{{ config(meta={'dagster': {'ref': {'name': 'stg_velib__station_records'}}}) }}
+
 {#- Nothing is lost: every station record of every raw snapshot (or the snapshot line itself, when it is not a
     usable envelope) is staged or quarantined. The raw count is computed from the raw relations directly. -#}
 with

@@ -13,6 +13,7 @@ sent is sent again, unchanged.
 from __future__ import annotations
 
 import argparse
+import collections
 import csv
 import datetime as dt
 import io
@@ -70,7 +71,7 @@ class SalesEventProducer:
         self.rng = random.Random(seed)
         self.duplicate_rate = duplicate_rate
         self.clock = clock
-        self.sent: list[dict] = []
+        self.sent: collections.deque[dict] = collections.deque(maxlen=10_000)  # repeats come from recent events
 
     def event(self) -> dict:
         if self.sent and self.rng.random() < self.duplicate_rate:

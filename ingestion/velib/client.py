@@ -1,5 +1,5 @@
-"""A small JSON-over-HTTP client: timeouts on every call, retries with exponential backoff on network errors
-and 5xx answers, and one exception type whose message says what went wrong where."""
+"""A small JSON-over-HTTP client: timeouts on every call, retries with exponential backoff on network errors,
+429 and 5xx answers, and one exception type whose message says what went wrong where."""
 
 from __future__ import annotations
 
@@ -23,15 +23,16 @@ class HttpSettings:
 
 
 def get_json(url: str, settings: HttpSettings, params: dict[str, Any] | None = None) -> Any:
-    """GET `url` and decode JSON. Retries network errors, timeouts and 5xx; a 4xx or bad JSON fails at once."""
+    """GET `url` and decode JSON. Retries network errors, timeouts, 429 and 5xx; another 4xx or bad JSON fails
+    at once."""
     attempt = 0
     while True:
         try:
             response = requests.get(url, params=params, timeout=settings.timeout_seconds)
-        except (requests.ConnectionError, requests.Timeout) as error:
+        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as error:
             problem = f"{type(error).__name__}: {error}"
         else:
-            if response.status_code < 500:
+            if response.status_code < 500 and response.status_code != 429:
                 break
             problem = f"HTTP {response.status_code}"
         if attempt >= settings.retries:

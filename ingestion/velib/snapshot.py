@@ -6,8 +6,8 @@ live dataset repeats rows). GBFS (`VELIB_GBFS_URL`): `station_information.json` 
 
 A snapshot lands, as received, inside an envelope (source, ingested_at, data_timestamp, record_count,
 results) at `raw/velib/<table>/dt=YYYY-MM-DD/hour=HH/<data timestamp>-<source>.json`, dated by its data
-timestamp (the newest `duedate` / `last_reported` in it, UTC). The same data taken twice has the same key, so
-it lands once. An empty or malformed answer raises FetchError and writes nothing.
+timestamp (the newest `duedate` / `last_reported` in it, UTC, never later than now). The same data taken
+twice has the same key, so it lands once. An empty or malformed answer raises FetchError and writes nothing.
 
     python -m ingestion.velib.snapshot                      # one snapshot from VELIB_API_URL
     python -m ingestion.velib.snapshot --replay FOLDER      # land saved answers (exports/json lists,
@@ -72,7 +72,7 @@ def _opendata_timestamp(records: list[dict], where: str) -> dt.datetime:
             continue
     if not stamps:
         raise FetchError(f"{where}: malformed answer, no record carries a readable duedate")
-    return max(stamps)
+    return min(max(stamps), dt.datetime.now(dt.UTC))  # a station's clock in the future must not date the snapshot
 
 
 def fetch_opendata(base_url: str, http: HttpSettings) -> Snapshot:
@@ -92,12 +92,17 @@ def fetch_opendata(base_url: str, http: HttpSettings) -> Snapshot:
 def _page_records(base: str, http: HttpSettings) -> list[dict]:
     url = f"{base}/records"
     by_code: dict[str, dict] = {}
-    offset = 0
+    offset = rows = 0
+    total = None
     while True:
         page = get_json(url, http, {"limit": PAGE_SIZE, "offset": offset, "order_by": "stationcode"})
         if not isinstance(page, dict) or not isinstance(page.get("results"), list):
             raise FetchError(f"{url}: malformed page at offset {offset} (no results list)")
         results = page["results"]
+        if not isinstance(page.get("total_count"), int):
+            raise FetchError(f"{url}: malformed page at offset {offset} (no total_count)")
+        total = page["total_count"]
+        rows += len(results)
         if not all(isinstance(record, dict) for record in results):
             raise FetchError(f"{url}: malformed page at offset {offset}, not every station is a JSON object")
         for record in results:
@@ -106,8 +111,10 @@ def _page_records(base: str, http: HttpSettings) -> list[dict]:
             code = record.get("stationcode")
             by_code.setdefault(str(code) if code is not None else f"no-code-{len(by_code)}", record)
         offset += PAGE_SIZE
-        if not results or offset >= min(int(page.get("total_count") or 0), MAX_ROWS):
+        if not results or offset >= min(total, MAX_ROWS):
             break
+    if total is not None and rows < min(total, MAX_ROWS):
+        raise FetchError(f"{url}: the pages held {rows} rows of the {total} announced (total_count)")
     return _check_records(list(by_code.values()), url)
 
 
@@ -123,7 +130,7 @@ def fetch_gbfs(base_url: str, http: HttpSettings) -> Snapshot:
     reported = [r for r in reported if isinstance(r, int | float)]
     if not reported:
         raise FetchError(f"{base}/station_status.json: malformed GBFS feed, no last_reported")
-    data_timestamp = dt.datetime.fromtimestamp(max(reported), dt.UTC)
+    data_timestamp = min(dt.datetime.fromtimestamp(max(reported), dt.UTC), dt.datetime.now(dt.UTC))
     return Snapshot("gbfs", GBFS_TABLE, data_timestamp, feeds, len(status))
 
 

@@ -26,14 +26,14 @@
 {%- endmacro %}
 
 {#- One row per element of the JSON array at `path` ('$.results') of `expr`: a join clause exposing each element
-    as JSON text in `alias`.`column`. Rows whose text is not valid JSON, or has no array there, give no row. -#}
+    as JSON text (varchar on both engines) in `alias`.`column`. Rows whose text is not valid JSON, or has no array there, give no row. -#}
 {% macro json_array_rows(expr, path, alias, column) %}
     {{ return(adapter.dispatch('json_array_rows', 'tributary')(expr, path, alias, column)) }}
 {% endmacro %}
 
 {% macro default__json_array_rows(expr, path, alias, column) -%}
     cross join unnest(
-        try(cast(json_extract({{ expr }}, '{{ path }}') as array(json)))
+        try(transform(cast(json_extract({{ expr }}, '{{ path }}') as array(json)), element -> json_format(element)))
     ) as {{ alias }} ({{ column }})
 {%- endmacro %}
 

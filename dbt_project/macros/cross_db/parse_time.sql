@@ -29,8 +29,8 @@
 
 {% macro duckdb__try_iso8601_to_utc(expr) -%}
     cast(timezone('UTC', coalesce(
-        try_strptime({{ expr }}, '%Y-%m-%dT%H:%M:%S%z'),
-        try_strptime({{ expr }}, '%Y-%m-%dT%H:%M:%S.%f%z')
+        try_strptime(regexp_replace({{ expr }}, 'Z$', '+00:00'), '%Y-%m-%dT%H:%M:%S%z'),
+        try_strptime(regexp_replace({{ expr }}, 'Z$', '+00:00'), '%Y-%m-%dT%H:%M:%S.%f%z')
     )) as timestamp)
 {%- endmacro %}
 

@@ -23,9 +23,12 @@
     {% endif %}
 {% endmacro %}
 
+{#- The lake root as engines read it: a local path or an s3:// URI, no trailing slash. file:// URLs are read
+    literally (ingestion/config.py writes them unencoded, so a path with a space works). -#}
 {% macro lake_root() -%}
     {%- set url = env_var('LAKE_URL', 'file://../.data/lake') -%}
-    {{ url[7:] if url.startswith('file://') else url }}
+    {%- set root = url[7:] if url.startswith('file://') else url -%}
+    {{ root.rstrip('/') }}
 {%- endmacro %}
 
 {% macro create_raw_relation(node) %}
@@ -94,7 +97,7 @@ tblproperties ({{ projection | join(', ') }})
     {%- set view -%}
 create or replace view {{ node.schema }}.{{ node.identifier }} as
 select
-    "$path" as _source_file,
+    substr("$path", {{ location | length - lake['path'].strip('/') | length }}) as _source_file,
     cast(dt as date) as dt,
     raw_line
 from {{ lines_table }}
@@ -135,7 +138,8 @@ from {{ lines_table }}
         create or replace view {{ relation }} as
         {% if found > 0 -%}
         select
-            filename as _source_file,
+            -- the lake key (raw/…), not the path: the same file has the same name whatever LAKE_URL says
+            substr(filename, {{ tributary.lake_root() | length + 2 }}) as _source_file,
             dt,
             raw_line
         from read_csv(

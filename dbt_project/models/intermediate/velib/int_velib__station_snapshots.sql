@@ -61,7 +61,9 @@ final as (
         -- timestamps
         cast(snapshot_at as date) as snapshot_date,
         cast(extract(hour from snapshot_at) as integer) as snapshot_hour,
-        reported_at
+        reported_at,
+        -- lineage
+        _source_file
     from measured
 )
 

@@ -1,5 +1,6 @@
 {#- The most critical stations over the hours before the latest snapshot (var velib_critical_window_hours,
-    default 2: snapshots after latest − 2 h, up to the latest): critical_score = 2 × snapshots with no bike
+    default 2: snapshots after latest − 2 h, up to the latest, of the latest snapshot's feed, open data or GBFS):
+    critical_score = 2 × snapshots with no bike
     + 2 × snapshots with no free dock + snapshots with fill_rate ≥ 0.9. Top velib_critical_top_n (default 10),
     highest score first, ties by stationcode. -#}
 {%- set window_hours = var('velib_critical_window_hours', 2) | int -%}
@@ -11,17 +12,30 @@ snapshots as (
     select * from {{ ref('fct_velib__station_snapshots') }}
 ),
 
+feeds as (
+    select
+        *,
+        case when snapshot_source = 'gbfs' then 'gbfs' else 'opendata' end as feed
+    from snapshots
+),
+
 latest as (
-    select max(snapshot_at) as latest_at from snapshots
+    -- the feed of the latest snapshot: with GBFS on too, a station is not counted twice per quarter-hour
+    select
+        snapshot_at as latest_at,
+        feed
+    from feeds
+    order by snapshot_at desc, feed desc
+    limit 1
 ),
 
 windowed as (
-    select snapshots.*
-    from snapshots
-    cross join latest
+    select feeds.*
+    from feeds
+    inner join latest on feeds.feed = latest.feed
     where
-        snapshots.snapshot_at > {{ dbt.dateadd('hour', -window_hours, 'latest.latest_at') }}
-        and snapshots.snapshot_at <= latest.latest_at
+        feeds.snapshot_at > {{ dbt.dateadd('hour', -window_hours, 'latest.latest_at') }}
+        and feeds.snapshot_at <= latest.latest_at
 ),
 
 scored as (

@@ -1,7 +1,6 @@
-{#- One row per station per snapshot with its KPIs. Incremental: each run re-selects whole hours from the
-    hour of the newest snapshot already here, minus velib_reprocess_hours (default 1), and replaces them
-    (DuckDB delete+insert on the key; Athena insert_overwrite of the date/hour partitions, which is why the
-    window is whole hours). -#}
+{#- One row per station per snapshot with its KPIs. Incremental: each run takes the (date, hour) slots that
+    hold a snapshot file not loaded yet (a new snapshot, or a backfill of an old hour) and replaces those
+    slots whole: DuckDB delete+insert on the key, Athena insert_overwrite of the date/hour partitions. -#}
 {{
     config(
         materialized='incremental',
@@ -12,22 +11,34 @@
     )
 }}
 
-{%- set since = none -%}
-{%- if is_incremental() and execute -%}
-    {%- set since = run_query(
-        "select " ~ dbt.dateadd('hour', -var('velib_reprocess_hours', 1), dbt.date_trunc('hour', 'max(snapshot_at)'))
-        ~ " from " ~ this
-    ).columns[0].values()[0] -%}
-{%- endif %}
-
 with
 
-snapshots as (
+all_snapshots as (
     select * from {{ ref('int_velib__station_snapshots') }}
-    {%- if since is not none %}
-    where snapshot_at >= cast('{{ since }}' as timestamp)
-    {%- endif %}
 ),
+
+{% if is_incremental() %}
+    new_slots as (
+        select distinct
+            all_snapshots.snapshot_date,
+            all_snapshots.snapshot_hour
+        from all_snapshots
+        where all_snapshots._source_file not in (select distinct loaded._source_file from {{ this }} as loaded)
+    ),
+
+    snapshots as (
+        select all_snapshots.*
+        from all_snapshots
+        inner join new_slots
+            on
+                all_snapshots.snapshot_date = new_slots.snapshot_date
+                and all_snapshots.snapshot_hour = new_slots.snapshot_hour
+    ),
+{% else %}
+    snapshots as (
+        select * from all_snapshots
+    ),
+{% endif %}
 
 final as (
     select
@@ -60,6 +71,8 @@ final as (
         is_saturated,
         -- timestamps
         reported_at,
+        -- lineage
+        _source_file,
         -- partitions (last, as Athena wants them)
         snapshot_date,
         snapshot_hour

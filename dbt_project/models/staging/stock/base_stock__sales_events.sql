@@ -13,7 +13,7 @@
 with
 
 source as (
-    {{ tributary.incremental_source(source('stock_raw', 'sales_events')) }}
+    {{ tributary.incremental_source('stock_raw', 'sales_events') }}
 ),
 
 parsed as (
@@ -51,6 +51,8 @@ checked as (
             when product_id is null then 'missing_product_id'
             when region is null then 'missing_region'
             when event_time is null then 'invalid_event_time'
+            -- events are at most minutes old when their batch lands: a day past the batch date is a clock error
+            when cast(event_time as date) > {{ dbt.dateadd('day', 1, 'ingested_date') }} then 'future_event_time'
             when quantity is null then 'invalid_quantity'
             when quantity <= 0 then 'non_positive_quantity'
             when sales is null then 'invalid_sales'

@@ -12,7 +12,7 @@
 with
 
 source as (
-    {{ tributary.incremental_source(source('velib_raw', 'gbfs_station_status')) }}
+    {{ tributary.incremental_source('velib_raw', 'gbfs_station_status') }}
 ),
 
 snapshots as (

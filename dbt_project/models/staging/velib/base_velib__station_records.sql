@@ -69,7 +69,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by row_problem, snapshot_at, stationcode order by raw_line asc
+            partition by row_problem, snapshot_source, snapshot_at, stationcode order by raw_line asc
         ) as occurrence
     from checked
 ),
