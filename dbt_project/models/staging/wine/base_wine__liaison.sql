@@ -50,6 +50,7 @@ checked as (
 ranked as (
     select
         *,
+        -- the same product twice in one file: one line is kept (the smallest, to be deterministic)
         row_number() over (
             partition by row_problem, product_id
             order by _source_file asc, raw_line asc

@@ -58,7 +58,7 @@ checked as (
 ranked as (
     select
         *,
-        -- the same sku twice in one export: the first line wins
+        -- the same sku twice in one export: one line is kept (the smallest, to be deterministic)
         row_number() over (
             partition by row_problem, sku
             order by _source_file asc, raw_line asc
