@@ -21,6 +21,7 @@ import fnmatch
 import glob
 import io
 import re
+import warnings
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -169,7 +170,9 @@ def xlsx_to_csv(file: InputFile) -> InputFile:
     import openpyxl
 
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(file.data), read_only=True, data_only=True)
+        with warnings.catch_warnings():  # openpyxl warns about Excel extensions it does not read (noise)
+            warnings.simplefilter("ignore", UserWarning)
+            workbook = openpyxl.load_workbook(io.BytesIO(file.data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise IngestionError(f"{file.name}: not a readable xlsx workbook ({error})") from None
     try:

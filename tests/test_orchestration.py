@@ -14,6 +14,9 @@ INGESTION_KEYS = {
     AssetKey(["stock", "raw_sales"]),
     AssetKey(["stock", "raw_sales_events"]),
     AssetKey(["stock", "raw_inventory_snapshots"]),
+    AssetKey(["wine", "raw_erp"]),
+    AssetKey(["wine", "raw_web"]),
+    AssetKey(["wine", "raw_liaison"]),
 }
 
 
@@ -29,7 +32,10 @@ def test_definitions_load_with_one_connected_graph():
     for key in keys - INGESTION_KEYS - {AssetKey(["seeds", "stock_inventory_policy"])}:
         assert graph.get(key).parent_keys, f"{key.to_user_string()} has no upstream asset"
     upstream_of_risk = graph.upstream_key_iterator(AssetKey("fct_stock__risk"))
-    assert set(upstream_of_risk) >= INGESTION_KEYS
+    assert set(upstream_of_risk) >= {key for key in INGESTION_KEYS if key.path[0] == "stock"}
+    upstream_of_reports = set(graph.upstream_key_iterator(AssetKey(["wine", "reports"])))
+    assert upstream_of_reports >= {key for key in INGESTION_KEYS if key.path[0] == "wine"}
+    assert AssetKey("fct_wine__product_revenue") in upstream_of_reports
 
 
 def test_every_dbt_source_maps_to_the_ingestion_asset_that_writes_it():
@@ -86,6 +92,13 @@ def test_dbt_build_args():
 def test_schedule_and_jobs():
     schedule = defs.resolve_schedule_def("stock_daily")
     assert schedule.cron_schedule == "0 6 * * *"
+    wine_schedule = defs.resolve_schedule_def("wine_monthly")
+    assert wine_schedule.cron_schedule == "0 9 15 * *" and wine_schedule.job_name == "wine_job"
+    wine_keys = defs.resolve_job_def("wine_job").asset_layer.executable_asset_keys
+    assert {AssetKey(["wine", "raw_web"]), AssetKey("fct_wine__revenue_summary"), AssetKey(["wine", "reports"])} <= (
+        wine_keys
+    )
+    assert AssetKey(["stock", "raw_sales"]) not in wine_keys
     stream_keys = defs.resolve_job_def("stock_stream_job").asset_layer.executable_asset_keys
     assert AssetKey(["stock", "raw_sales_events"]) in stream_keys
     assert AssetKey("base_stock__sales_events") in stream_keys
