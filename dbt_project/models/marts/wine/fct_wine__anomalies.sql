@@ -105,7 +105,8 @@ web_without_liaison as (
         web.sku as web_id,
         web.post_title as detail
     from web
-    where web.sku not in (select liaison.id_web from liaison where liaison.id_web is not null)
+    left join liaison on web.sku = liaison.id_web
+    where liaison.product_id is null
 ),
 
 final as (
