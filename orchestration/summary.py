@@ -24,11 +24,22 @@ def headline(con: duckdb.DuckDBPyConnection) -> list[str]:
         f"stock: {daily[0]:,} product-region-days, {daily[1]:,} units, ${daily[2]:,.2f} in sales, "
         f"{daily[3]} … {daily[4]}"
     )
+    wine = con.sql(
+        "select products, units, revenue, premium_products, ordinary_products, premium_zscore_threshold"
+        " from main.fct_wine__revenue_summary"
+    ).fetchone()
+    lines.append(
+        f"wine: {wine[0]:,} products, {wine[1]:,} units, {wine[2]:,.2f} € revenue; "
+        f"premium (price z-score > {wine[5]:g}) {wine[3]:,}, ordinary {wine[4]:,}"
+    )
     quarantined = con.sql(
         "select source_table, reject_reason, count(*) from ("
         " select * from main.qua_stock__sales"
         " union all select * from main.qua_stock__sales_events"
         " union all select * from main.qua_stock__inventory_snapshots"
+        " union all select * from main.qua_wine__erp"
+        " union all select * from main.qua_wine__web"
+        " union all select * from main.qua_wine__liaison"
         ") group by all order by 1, 2"
     ).fetchall()
     lines.append(

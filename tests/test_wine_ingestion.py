@@ -103,3 +103,16 @@ def test_xlsx_to_csv_pads_short_rows(tmp_path):
     src = workbook(tmp_path / "l.xlsx", [["product_id", "id_web"], [1]])
     converted = xlsx_to_csv(InputFile(str(src), src.read_bytes()))
     assert converted.ext == "csv" and converted.data == b"product_id,id_web\n1,\n"
+
+
+def test_xlsx_from_s3(tmp_path, moto_s3):
+    import boto3
+
+    src = workbook(tmp_path / "erp.xlsx", [list(ERP_COLUMNS), [3847, 1, 24.2, 0, "outofstock"]])
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="bottleneck")
+    s3.put_object(Bucket="bottleneck", Key="2026-11/erp.xlsx", Body=src.read_bytes())
+    lake = LocalLake(tmp_path / "lake")
+    [landed] = ingest(lake, "s3://bottleneck/2026-11/erp.xlsx")
+    assert landed.source_path == "s3://bottleneck/2026-11/erp.xlsx" and landed.key.endswith(".csv")
+    assert lake.get(landed.key).decode().splitlines()[1] == "3847,1,24.2,0,outofstock"
