@@ -11,7 +11,14 @@ os.environ["DBT_TARGET"] = "test"
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
-STOCK_ENV = ("STOCK_SALES_CSV", "STOCK_SALES_ENCODING", "STOCK_INVENTORY_CSV")
+INPUT_ENV = (
+    "STOCK_SALES_CSV",
+    "STOCK_SALES_ENCODING",
+    "STOCK_INVENTORY_CSV",
+    "WINE_ERP_PATH",
+    "WINE_WEB_PATH",
+    "WINE_LIAISON_PATH",
+)
 
 
 def pytest_configure(config):
@@ -24,12 +31,12 @@ def pytest_configure(config):
 
 @pytest.fixture
 def project_env(tmp_path, monkeypatch) -> Path:
-    """A private lake (file://), warehouse and data folder; stock inputs unset."""
+    """A private lake (file://), warehouse and data folder; every domain's input variables unset."""
     monkeypatch.setenv("DBT_TARGET", "test")
     monkeypatch.setenv("TRIBUTARY_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("LAKE_URL", (tmp_path / "lake").as_uri())
     monkeypatch.setenv("DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
-    for name in STOCK_ENV:
+    for name in INPUT_ENV:
         monkeypatch.delenv(name, raising=False)
     return tmp_path
 
