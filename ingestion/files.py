@@ -169,17 +169,17 @@ def xlsx_to_csv(file: InputFile) -> InputFile:
     the widest. Fails with IngestionError naming the file when it is not a readable workbook."""
     import openpyxl
 
-    try:
-        with warnings.catch_warnings():  # openpyxl warns about Excel extensions it does not read (noise)
-            warnings.simplefilter("ignore", UserWarning)
+    with warnings.catch_warnings():  # openpyxl warns about Excel extensions it does not read (noise)
+        warnings.simplefilter("ignore", UserWarning)
+        try:
             workbook = openpyxl.load_workbook(io.BytesIO(file.data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise IngestionError(f"{file.name}: not a readable xlsx workbook ({error})") from None
-    try:
-        sheet = workbook.worksheets[0]
-        rows = [[cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+            raise IngestionError(f"{file.name}: not a readable xlsx workbook ({error})") from None
+        try:
+            sheet = workbook.worksheets[0]
+            rows = [[cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        finally:
+            workbook.close()
     while rows and not any(rows[-1]):  # trailing blank rows are the sheet's extent, not data
         rows.pop()
     if not rows:

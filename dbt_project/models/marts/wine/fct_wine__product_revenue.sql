@@ -1,6 +1,8 @@
 {#- Revenue and price segment per joined product. revenue = price × total_sales; price_zscore = (price − mean) / σ
     over the joined products, σ the population standard deviation; premium when the z-score is above the var
-    wine_premium_zscore_threshold (default 2), ordinary otherwise. -#}
+    wine_premium_zscore_threshold (default 2), ordinary otherwise. The statistics are rounded to 6 decimals
+    before the comparison: a parallel float sum can differ in the last bit from run to run (σ 30 computed as
+    30.000000000000004), and the segment must not. -#}
 with
 
 products as (
@@ -9,8 +11,8 @@ products as (
 
 price_stats as (
     select
-        avg(cast(price as double)) as price_mean,
-        stddev_pop(cast(price as double)) as price_stddev
+        round(avg(cast(price as double)), 6) as price_mean,
+        round(stddev_pop(cast(price as double)), 6) as price_stddev
     from products
 ),
 
@@ -19,8 +21,11 @@ scored as (
         products.*,
         price_stats.price_mean,
         price_stats.price_stddev,
-        (cast(products.price as double) - price_stats.price_mean)
-        / nullif(price_stats.price_stddev, 0) as price_zscore
+        round(
+            (cast(products.price as double) - price_stats.price_mean)
+            / nullif(price_stats.price_stddev, 0),
+            6
+        ) as price_zscore
     from products
     cross join price_stats
 ),
