@@ -6,6 +6,7 @@ Each domain module exposes `assets`, `jobs`, `schedules` and `sensors`; definiti
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
 import duckdb
 from dagster import (
@@ -42,7 +43,10 @@ GROUP = "wine"
 MARTS = ("fct_wine__product_revenue", "fct_wine__revenue_summary", "fct_wine__anomalies")
 
 
-def _land(context: AssetExecutionContext, table: str, path: str | None, variable: str, columns) -> MaterializeResult:
+def _land(
+    context: AssetExecutionContext, table: str, path: str | None, variable: str, columns: Sequence[str]
+) -> MaterializeResult:
+    """Land the file(s) at `path` (xlsx or csv) in raw/wine/<table>/, or nothing when no path is configured."""
     if not path:
         context.log.info(f"{variable} is not set and there is no generated sample: no {table} file to land")
         return MaterializeResult(metadata={"files": 0, "files_written": 0})
