@@ -114,6 +114,34 @@ def velib_settings() -> VelibSettings:
     )
 
 
+@dataclass(frozen=True)
+class WineSettings:
+    erp_path: str | None
+    web_path: str | None
+    liaison_path: str | None
+
+
+def wine_settings() -> WineSettings:
+    """Inputs of the wine domain, each an xlsx or CSV file (a path, a glob, or `s3://bucket/key*`).
+
+    `WINE_ERP_PATH`, `WINE_WEB_PATH`, `WINE_LIAISON_PATH`; default: the generated sample
+    (`<data dir>/samples/wine/{erp,web,liaison}.xlsx`) when it exists, else None (nothing to land).
+    """
+    sample = samples_dir() / "wine"
+
+    def setting(name: str, file: str) -> str | None:
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value
+        return str(sample / file) if (sample / file).exists() else None
+
+    return WineSettings(
+        erp_path=setting("WINE_ERP_PATH", "erp.xlsx"),
+        web_path=setting("WINE_WEB_PATH", "web.xlsx"),
+        liaison_path=setting("WINE_LIAISON_PATH", "liaison.xlsx"),
+    )
+
+
 def dbt_environment() -> dict[str, str]:
     """Environment handed to every dbt invocation, so dbt and Python agree on where things are."""
     return {

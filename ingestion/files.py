@@ -8,6 +8,9 @@ A file lands as `raw/<source>/<table>/dt=<ingestion date>/<stem>-<sha256[:16]>.<
 the name makes re-ingesting the same bytes (on any day) a no-op. Every input of a batch is validated before
 anything is written, so an unreadable file fails the whole batch and leaves nothing partial behind.
 Row-level problems (a malformed line, a bad date) are not this module's business: staging quarantines them.
+
+Spreadsheets (xlsx) land as CSV text: `xlsx_to_csv` reads the first sheet with openpyxl and writes every cell as
+text, one record per physical line, so staging does the typing exactly as for a CSV export (`ingest_table`).
 """
 
 from __future__ import annotations
@@ -18,8 +21,11 @@ import fnmatch
 import glob
 import io
 import re
+import warnings
+import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -34,6 +40,7 @@ class IngestionError(ValueError):
 class InputFile:
     name: str  # where it came from (path or s3:// URI), for messages
     data: bytes
+    ext: str | None = None  # extension of the landed file when it differs from the name's (xlsx landed as csv)
 
 
 @dataclass(frozen=True)
@@ -100,14 +107,14 @@ def check_csv(file: InputFile, encoding: str, expected_columns: Sequence[str]) -
             f"{file.name}: not the expected CSV (staging reads fields by position): header "
             f"{header[:5]}{'…' if len(header) > 5 else ''} {problem}; expected {list(expected_columns)}"
         )
-    return InputFile(file.name, text.encode("utf-8"))
+    return replace(file, data=text.encode("utf-8"))
 
 
 def land_file(lake: Lake, source: str, table: str, file: InputFile, today: dt.date) -> LandedFile:
     """Write one checked file to the raw zone, unless the same bytes already landed (any day)."""
     path = Path(urlparse(file.name).path if file.name.startswith("s3://") else file.name)
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", path.stem) or "file"
-    ext = path.suffix.lstrip(".").lower() or "dat"
+    ext = file.ext or path.suffix.lstrip(".").lower() or "dat"
     suffix = f"-{content_digest(file.data)[:16]}.{ext}"
     for existing in lake.list(f"raw/{source}/{table}/"):
         if existing.endswith(suffix):
@@ -126,8 +133,64 @@ def ingest_csv(
     expected_columns: Sequence[str],
     today: dt.date | None = None,
 ) -> list[LandedFile]:
-    """Check every file matching `pattern`, then land them all: all or nothing."""
+    """Check every file matching `pattern`, then land them all: all or nothing.
+
+    An xlsx input (told by its content or name) is converted with `xlsx_to_csv` first and lands as UTF-8 CSV.
+    """
     today = today or dt.datetime.now(dt.UTC).date()
-    inputs = read_inputs(pattern)
-    checked = [check_csv(file, encoding, expected_columns) for file in inputs]
+    inputs = [xlsx_to_csv(file) if is_xlsx(file) else file for file in read_inputs(pattern)]
+    checked = [check_csv(file, "utf-8" if file.ext == "csv" else encoding, expected_columns) for file in inputs]
     return [land_file(lake, source, table, file, today) for file in checked]
+
+
+XLSX_MAGIC = b"PK\x03\x04"  # an xlsx file is a zip archive
+
+
+def is_xlsx(file: InputFile) -> bool:
+    return file.data.startswith(XLSX_MAGIC) or file.name.lower().endswith((".xlsx", ".xlsm"))
+
+
+def cell_text(value: object) -> str:
+    """A spreadsheet cell as text: empty for an empty cell, numbers without exponent (12.0 stays 12.0, staging
+    reads it), dates in ISO format. Line breaks inside a cell are written as the two characters `\\n` (and a
+    backslash as `\\\\`), so that every record stays on one physical line of the raw file."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return format(Decimal(repr(value)), "f")
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    text = str(value)
+    return text.replace("\\", "\\\\").replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+
+
+def xlsx_to_csv(file: InputFile) -> InputFile:
+    """The first sheet of an xlsx file as UTF-8 CSV text: every cell as text (`cell_text`), every row kept
+    (an empty row becomes a line of empty fields, so staging counts and quarantines it), all rows as wide as
+    the widest. Fails with IngestionError naming the file when it is not a readable workbook."""
+    import openpyxl
+
+    with warnings.catch_warnings():  # openpyxl warns about Excel extensions it does not read (noise)
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            workbook = openpyxl.load_workbook(io.BytesIO(file.data), read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+            raise IngestionError(f"{file.name}: not a readable xlsx workbook ({error})") from None
+        try:
+            sheet = workbook.worksheets[0]
+            rows = [[cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        finally:
+            workbook.close()
+    while rows and not any(rows[-1]):  # trailing blank rows are the sheet's extent, not data
+        rows.pop()
+    if not rows:
+        raise IngestionError(f"{file.name}: the workbook's first sheet is empty")
+    width = max(len(row) for row in rows)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerows(row + [""] * (width - len(row)) for row in rows)
+    return replace(file, data=out.getvalue().encode("utf-8"), ext="csv")

@@ -7,7 +7,8 @@ Guarantees, the same on both back ends:
 - atomic: a reader never sees a half-written object (local: write to a temporary file in the same folder,
   then `os.replace`; S3: a PUT becomes visible whole);
 - idempotent: putting the same bytes under the same key again is a no-op; putting *different* bytes under
-  an existing key raises `LakeConflictError`, because raw data is never overwritten.
+  an existing key raises `LakeConflictError`, because raw data is never overwritten. Derived outputs
+  (`reports/…`) are rewritten by a re-run with `replace`.
 """
 
 from __future__ import annotations
@@ -66,6 +67,14 @@ class Lake(ABC):
             raise LakeConflictError(f"{self.uri(key)} already exists with different content")
         self._write(key, data)
         return True
+
+    def replace(self, key: str, data: bytes) -> None:
+        """Write `data` under `key` atomically, replacing what is there. For derived outputs (reports), which a
+        re-run rewrites; raw data goes through `put`, which never overwrites."""
+        _check_key(key)
+        if key.startswith("raw/"):
+            raise LakeError(f"{key}: raw data is never overwritten, use put")
+        self._write(key, data)
 
 
 def _check_key(key: str) -> None:

@@ -6,11 +6,7 @@ by its domain folder (models/<layer>/<domain>/, seeds/<domain>/).
 """
 
 import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -24,24 +20,9 @@ from dagster_dbt import (
 )
 
 from ingestion import config
+from orchestration.dbt_cli import dbt_executable, parse_dbt_project
 
 WAREHOUSE_POOL = "warehouse"  # DuckDB allows one writer: dbt runs hold this pool (limit 1, dagster.yaml)
-
-
-def dbt_executable() -> str:
-    """The dbt installed beside this Python, so a venv works without being activated."""
-    beside_python = Path(sys.executable).with_name("dbt")
-    return str(beside_python) if beside_python.exists() else shutil.which("dbt") or "dbt"
-
-
-def parse_dbt_project() -> None:
-    """Write target/manifest.json (`dbt parse`), which the dbt assets are built from."""
-    subprocess.run(
-        [dbt_executable(), "parse", "--quiet", "--profiles-dir", str(config.DBT_PROFILES_DIR)],
-        cwd=config.DBT_PROJECT_DIR,
-        env={**os.environ, "DBT_TARGET": config.dbt_target()},
-        check=True,
-    )
 
 
 dbt_project = DbtProject(
@@ -105,7 +86,6 @@ def tributary_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, co
 
 
 def dbt_resource() -> DbtCliResource:
-    # the dbt installed beside this Python, so a venv works without being activated
-    beside_python = Path(sys.executable).with_name("dbt")
-    executable = str(beside_python) if beside_python.exists() else shutil.which("dbt") or "dbt"
-    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(config.DBT_PROFILES_DIR), dbt_executable=executable)
+    return DbtCliResource(
+        project_dir=dbt_project, profiles_dir=str(config.DBT_PROFILES_DIR), dbt_executable=dbt_executable()
+    )

@@ -37,6 +37,14 @@ def headline(con: duckdb.DuckDBPyConnection) -> list[str]:
         f"{velib[2]} in shortage, {velib[3]} saturated; most critical "
         + ", ".join(f"{code} ({score})" for code, score in top)
     )
+    wine = con.sql(
+        "select products, units, revenue, premium_products, ordinary_products, premium_zscore_threshold"
+        " from main.fct_wine__revenue_summary"
+    ).fetchone()
+    lines.append(
+        f"wine: {wine[0]:,} products, {wine[1]:,} units, {wine[2]:,.2f} € revenue; "
+        f"premium (price z-score > {wine[5]:g}) {wine[3]:,}, ordinary {wine[4]:,}"
+    )
     quarantine_models = [
         name
         for (name,) in con.sql(

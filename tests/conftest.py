@@ -18,13 +18,16 @@ INPUT_ENV = (  # every domain input, unset in tests unless a test sets it
     "VELIB_API_URL",
     "VELIB_GBFS_URL",
     "VELIB_REPLAY_DIR",
+    "WINE_ERP_PATH",
+    "WINE_WEB_PATH",
+    "WINE_LIAISON_PATH",
 )
 
 
 def pytest_configure(config):
     """Parse the dbt project once, before any test module imports the Dagster definitions, so they load the
     models as they are on disk (not a stale manifest)."""
-    from orchestration.dbt import parse_dbt_project
+    from orchestration.dbt_cli import parse_dbt_project  # not orchestration.dbt: that loads the manifest
 
     parse_dbt_project()
 

@@ -11,7 +11,7 @@ import boto3
 import pytest
 
 from ingestion.config import DBT_PROFILES_DIR, DBT_PROJECT_DIR
-from orchestration.dbt import dbt_executable
+from orchestration.dbt_cli import dbt_executable
 from tests.trino_check import functions_used, problems
 
 LAKE = "s3://tributary-lake/lake"

@@ -31,6 +31,18 @@ def test_local_put_is_atomic_and_idempotent(tmp_path):
     assert [p.name for p in (tmp_path / "raw/a/b/dt=2024-01-01").iterdir()] == ["x.csv"]
 
 
+def test_replace_rewrites_derived_outputs_but_never_raw_data(tmp_path):
+    lake = LocalLake(tmp_path)
+    lake.replace("reports/wine/2026-11/a.csv", b"one")
+    lake.replace("reports/wine/2026-11/a.csv", b"two")  # a re-run rewrites its report
+    assert lake.get("reports/wine/2026-11/a.csv") == b"two"
+    assert [p.name for p in (tmp_path / "reports/wine/2026-11").iterdir()] == ["a.csv"]
+    lake.put("raw/a/b/dt=2024-01-01/x.csv", b"one")
+    with pytest.raises(LakeError, match="raw data is never overwritten"):
+        lake.replace("raw/a/b/dt=2024-01-01/x.csv", b"two")
+    assert lake.get("raw/a/b/dt=2024-01-01/x.csv") == b"one"
+
+
 def test_local_rejects_keys_escaping_the_root(tmp_path):
     lake = LocalLake(tmp_path)
     for key in ("../x", "/abs", "a//b", "a/./b"):

@@ -30,6 +30,13 @@ def test_definitions_load_with_one_connected_graph():
         upstream = set(graph.upstream_key_iterator(key))
         assert upstream & ingestion, f"{key.to_user_string()} does not reach an ingestion asset"
     assert AssetKey(["stock", "raw_sales_events"]) in set(graph.upstream_key_iterator(AssetKey("fct_stock__risk")))
+    upstream_of_reports = set(graph.upstream_key_iterator(AssetKey(["wine", "reports"])))
+    assert {
+        AssetKey(["wine", "raw_erp"]),
+        AssetKey(["wine", "raw_web"]),
+        AssetKey(["wine", "raw_liaison"]),
+    } <= upstream_of_reports
+    assert AssetKey("fct_wine__product_revenue") in upstream_of_reports
 
 
 def test_every_dbt_source_maps_to_the_ingestion_asset_that_writes_it():
@@ -87,6 +94,13 @@ def test_dbt_build_args():
 def test_schedule_and_jobs():
     schedule = defs.resolve_schedule_def("stock_daily")
     assert schedule.cron_schedule == "0 6 * * *"
+    wine_schedule = defs.resolve_schedule_def("wine_monthly")
+    assert wine_schedule.cron_schedule == "0 9 15 * *" and wine_schedule.job_name == "wine_job"
+    wine_keys = defs.resolve_job_def("wine_job").asset_layer.executable_asset_keys
+    assert {AssetKey(["wine", "raw_web"]), AssetKey("fct_wine__revenue_summary"), AssetKey(["wine", "reports"])} <= (
+        wine_keys
+    )
+    assert AssetKey(["stock", "raw_sales"]) not in wine_keys
     stream_keys = defs.resolve_job_def("stock_stream_job").asset_layer.executable_asset_keys
     assert AssetKey(["stock", "raw_sales_events"]) in stream_keys
     assert AssetKey("base_stock__sales_events") in stream_keys

@@ -8,7 +8,6 @@ from dagster import (
     AssetSelection,
     DefaultScheduleStatus,
     MaterializeResult,
-    MetadataValue,
     ScheduleDefinition,
     asset,
     define_asset_job,
@@ -26,22 +25,10 @@ from ingestion.stock import (
     SUPERSTORE_COLUMNS,
 )
 from ingestion.stream import drain_landing
+from orchestration.domains import landed_result
 from orchestration.streams import landing_sensor
 
 GROUP = "stock"
-
-
-def _landed_result(context: AssetExecutionContext, landed) -> MaterializeResult:
-    written = [f for f in landed if f.written]
-    for f in landed:
-        context.log.info(f"{f.source_path} -> {f.key} ({'written' if f.written else 'already in the lake'})")
-    return MaterializeResult(
-        metadata={
-            "files": len(landed),
-            "files_written": len(written),
-            "keys": MetadataValue.json([f.key for f in landed]),
-        }
-    )
 
 
 @asset(
@@ -55,7 +42,7 @@ def raw_sales(context: AssetExecutionContext) -> MaterializeResult:
     landed = ingest_csv(
         open_lake(), SOURCE, SALES_TABLE, settings.sales_csv, settings.sales_encoding, SUPERSTORE_COLUMNS
     )
-    return _landed_result(context, landed)
+    return landed_result(context, landed)
 
 
 @asset(
@@ -70,7 +57,7 @@ def raw_inventory_snapshots(context: AssetExecutionContext) -> MaterializeResult
         context.log.info("STOCK_INVENTORY_CSV is not set and there is no sample: no inventory snapshot to land")
         return MaterializeResult(metadata={"files": 0, "files_written": 0})
     landed = ingest_csv(open_lake(), SOURCE, INVENTORY_TABLE, settings.inventory_csv, "utf-8", INVENTORY_COLUMNS)
-    return _landed_result(context, landed)
+    return landed_result(context, landed)
 
 
 @asset(

@@ -27,3 +27,12 @@
         when upper({{ expr }}) in ('NON', '0', 'FALSE') then false
     end
 {%- endmacro %}
+
+{#- Integral text written with a zero decimal part by a spreadsheet round trip ('15298.0', '12.00') without it;
+    any other text unchanged. Apply it to ids and counts before comparing or casting them. -#}
+{% macro strip_zero_decimals(expr) -%}
+    case
+        when {{ tributary.regexp_like(expr, '^-?[0-9]+[.]0+$') }} then substr({{ expr }}, 1, strpos({{ expr }}, '.') - 1)
+        else {{ expr }}
+    end
+{%- endmacro %}

@@ -1,0 +1,1 @@
+{{ tributary.quarantine_rows(ref('base_wine__erp'), 'wine_raw.erp') }}

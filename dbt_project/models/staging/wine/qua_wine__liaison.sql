@@ -1,0 +1,1 @@
+{{ tributary.quarantine_rows(ref('base_wine__liaison'), 'wine_raw.liaison') }}
