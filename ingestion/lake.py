@@ -8,6 +8,8 @@ Guarantees, the same on both back ends:
   then `os.replace`; S3: a PUT becomes visible whole);
 - idempotent: putting the same bytes under the same key again is a no-op; putting *different* bytes under
   an existing key raises `LakeConflictError`, because raw data is never overwritten.
+
+Small mutable state (a stream's checkpoints, under `checkpoints/`) is written with `replace`, atomic too.
 """
 
 from __future__ import annotations
@@ -67,6 +69,11 @@ class Lake(ABC):
         self._write(key, data)
         return True
 
+    def replace(self, key: str, data: bytes) -> None:
+        """Write `data` under `key` atomically, over any previous object: for state (checkpoints), never raw data."""
+        _check_key(key)
+        self._write(key, data)
+
 
 def _check_key(key: str) -> None:
     parts = key.split("/")
@@ -120,15 +127,15 @@ class LocalLake(Lake):
 
 
 class S3Lake(Lake):
-    """S3 through boto3; honours `AWS_ENDPOINT_URL` (a local moto server in tests)."""
+    """S3 through boto3 (`ingestion.aws.client`: region, timeouts, retries, `AWS_ENDPOINT_URL` for moto)."""
 
     def __init__(self, bucket: str, prefix: str = "", client=None):
-        import boto3
+        from ingestion import aws
 
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self.url = f"s3://{bucket}/{self.prefix}".rstrip("/")
-        self.client = client or boto3.client("s3")
+        self.client = client or aws.client("s3")
 
     def _key(self, key: str) -> str:
         return f"{self.prefix}/{key}" if self.prefix else key
