@@ -8,13 +8,14 @@ export DAGSTER_HOME ?= $(DATA)/dagster
 # The venv's tools first, so dbt, dagster and friends resolve to it without activating it.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help install demo test pytest lint format dev manifest dbt-build clean
+.PHONY: help install demo test pytest lint format dev manifest dbt-build aws-bootstrap clean
 
 help:
 	@echo "make demo    install, generate sample data, materialize every asset into DuckDB, print headline figures"
 	@echo "make test    install and run the whole suite (pytest, ruff, sqlfluff)"
 	@echo "make dev     start dagster dev (UI on http://127.0.0.1:3000)"
 	@echo "make lint    ruff and sqlfluff only"
+	@echo "make aws-bootstrap  create the AWS resources (buckets, Glue databases, Athena work group, Kinesis streams)"
 	@echo "make clean   remove .data (lake, warehouse, samples, Dagster home)"
 
 install: $(VENV)/.installed
@@ -66,6 +67,10 @@ dev: install manifest $(DAGSTER_HOME)/dagster.yaml
 dbt-build: install
 	@mkdir -p $(DATA)
 	cd dbt_project && ../$(BIN)/dbt build --profiles-dir ../profiles
+
+# Idempotent: creates what is missing, reports what exists (settings from the environment, see README).
+aws-bootstrap: install
+	$(BIN)/python -m ingestion.aws.bootstrap
 
 clean:
 	rm -rf $(DATA) dbt_project/target dbt_project/logs

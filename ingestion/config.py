@@ -61,6 +61,7 @@ class StockSettings:
     sales_csv: str
     sales_encoding: str
     inventory_csv: str | None
+    events_kinesis_stream: str | None
 
 
 def stock_settings() -> StockSettings:
@@ -70,6 +71,8 @@ def stock_settings() -> StockSettings:
     `STOCK_SALES_ENCODING`: their encoding (default cp1252, as the real export).
     `STOCK_INVENTORY_CSV`: optional inventory snapshot (product_id, region, on_hand, as_of); default: the
     generated sample when it exists.
+    `STOCK_EVENTS_KINESIS_STREAM`: a Kinesis stream of sales events; when set, `stock/raw_sales_events` drains
+    it as well as the landing folder (default unset: landing folder only).
     """
     sample = samples_dir() / "stock"
     inventory = os.environ.get("STOCK_INVENTORY_CSV")
@@ -79,6 +82,7 @@ def stock_settings() -> StockSettings:
         sales_csv=os.environ.get("STOCK_SALES_CSV", str(sample / "superstore_sales.csv")),
         sales_encoding=os.environ.get("STOCK_SALES_ENCODING", "cp1252"),
         inventory_csv=inventory or None,
+        events_kinesis_stream=os.environ.get("STOCK_EVENTS_KINESIS_STREAM") or None,
     )
 
 
@@ -139,6 +143,49 @@ def wine_settings() -> WineSettings:
         erp_path=setting("WINE_ERP_PATH", "erp.xlsx"),
         web_path=setting("WINE_WEB_PATH", "web.xlsx"),
         liaison_path=setting("WINE_LIAISON_PATH", "liaison.xlsx"),
+    )
+
+
+@dataclass(frozen=True)
+class AwsSettings:
+    region: str
+    endpoint_url: str | None
+    athena_staging_dir: str
+    athena_data_dir: str
+    athena_schema: str
+    athena_work_group: str
+    kinesis_stream_prefix: str
+    kinesis_shard_count: int
+    connect_timeout: float
+    read_timeout: float
+    max_attempts: int
+
+
+def aws_settings() -> AwsSettings:
+    """AWS: the clients of every service and what `make aws-bootstrap` provisions.
+
+    `AWS_REGION` (default eu-west-1); `AWS_ENDPOINT_URL`: an AWS-compatible server for every service (a moto
+    server in tests; default unset: the real endpoints). Credentials come from the usual boto3 chain.
+    `ATHENA_S3_STAGING_DIR` (default s3://tributary-athena-results/), `ATHENA_S3_DATA_DIR` (default
+    s3://tributary-warehouse/), `ATHENA_SCHEMA` (default tributary), `ATHENA_WORK_GROUP` (default primary):
+    the same variables and defaults as the `prod` dbt target in profiles/profiles.yml.
+    `KINESIS_STREAM_PREFIX` (default tributary): streams are named `<prefix>-<source>-<table>`;
+    `KINESIS_SHARD_COUNT` (default 1): shards of a stream that bootstrap creates.
+    `AWS_CONNECT_TIMEOUT`, `AWS_READ_TIMEOUT` (seconds, default 10 and 30), `AWS_MAX_ATTEMPTS` (default 5,
+    botocore's standard retry mode: exponential backoff with jitter on throttling and 5xx).
+    """
+    return AwsSettings(
+        region=os.environ.get("AWS_REGION") or "eu-west-1",
+        endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
+        athena_staging_dir=os.environ.get("ATHENA_S3_STAGING_DIR") or "s3://tributary-athena-results/",
+        athena_data_dir=os.environ.get("ATHENA_S3_DATA_DIR") or "s3://tributary-warehouse/",
+        athena_schema=os.environ.get("ATHENA_SCHEMA") or "tributary",
+        athena_work_group=os.environ.get("ATHENA_WORK_GROUP") or "primary",
+        kinesis_stream_prefix=os.environ.get("KINESIS_STREAM_PREFIX") or "tributary",
+        kinesis_shard_count=int(os.environ.get("KINESIS_SHARD_COUNT") or "1"),
+        connect_timeout=float(os.environ.get("AWS_CONNECT_TIMEOUT") or "10"),
+        read_timeout=float(os.environ.get("AWS_READ_TIMEOUT") or "30"),
+        max_attempts=int(os.environ.get("AWS_MAX_ATTEMPTS") or "5"),
     )
 
 

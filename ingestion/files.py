@@ -62,11 +62,11 @@ def read_inputs(pattern: str) -> list[InputFile]:
 
 
 def _read_s3_inputs(uri: str) -> list[InputFile]:
-    import boto3
+    from ingestion import aws
 
     parsed = urlparse(uri)
     bucket, key_pattern = parsed.netloc, parsed.path.lstrip("/")
-    client = boto3.client("s3")
+    client = aws.client("s3")
     literal_prefix = re.split(r"[*?\[]", key_pattern, maxsplit=1)[0]
     keys = []
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=literal_prefix):

@@ -8,7 +8,8 @@ Guarantees, the same on both back ends:
   then `os.replace`; S3: a PUT becomes visible whole);
 - idempotent: putting the same bytes under the same key again is a no-op; putting *different* bytes under
   an existing key raises `LakeConflictError`, because raw data is never overwritten. Derived outputs
-  (`reports/…`) are rewritten by a re-run with `replace`.
+  (`reports/…`) and small mutable state (a stream's checkpoints, under `checkpoints/`) are rewritten with
+  `replace`, atomic too, which refuses raw keys.
 """
 
 from __future__ import annotations
@@ -69,8 +70,8 @@ class Lake(ABC):
         return True
 
     def replace(self, key: str, data: bytes) -> None:
-        """Write `data` under `key` atomically, replacing what is there. For derived outputs (reports), which a
-        re-run rewrites; raw data goes through `put`, which never overwrites."""
+        """Write `data` under `key` atomically, replacing what is there: for derived outputs (reports) and state
+        (checkpoints); raw data goes through `put`, which never overwrites."""
         _check_key(key)
         if key.startswith("raw/"):
             raise LakeError(f"{key}: raw data is never overwritten, use put")
@@ -129,15 +130,15 @@ class LocalLake(Lake):
 
 
 class S3Lake(Lake):
-    """S3 through boto3; honours `AWS_ENDPOINT_URL` (a local moto server in tests)."""
+    """S3 through boto3 (`ingestion.aws.client`: region, timeouts, retries, `AWS_ENDPOINT_URL` for moto)."""
 
     def __init__(self, bucket: str, prefix: str = "", client=None):
-        import boto3
+        from ingestion import aws
 
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self.url = f"s3://{bucket}/{self.prefix}".rstrip("/")
-        self.client = client or boto3.client("s3")
+        self.client = client or aws.client("s3")
 
     def _key(self, key: str) -> str:
         return f"{self.prefix}/{key}" if self.prefix else key

@@ -21,6 +21,19 @@ INPUT_ENV = (  # every domain input, unset in tests unless a test sets it
     "WINE_ERP_PATH",
     "WINE_WEB_PATH",
     "WINE_LIAISON_PATH",
+    "STOCK_EVENTS_KINESIS_STREAM",
+)
+
+AWS_SETTINGS_ENV = (  # unset in the moto tests, so they see the documented defaults
+    "AWS_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "ATHENA_S3_STAGING_DIR",
+    "ATHENA_S3_DATA_DIR",
+    "ATHENA_SCHEMA",
+    "ATHENA_WORK_GROUP",
+    "KINESIS_STREAM_PREFIX",
+    "KINESIS_SHARD_COUNT",
+    "STOCK_EVENTS_KINESIS_STREAM",
 )
 
 
@@ -73,17 +86,32 @@ def shared_file(*parts: str) -> Path:
 
 
 @pytest.fixture
-def moto_s3(monkeypatch):
-    """A moto S3 server on 127.0.0.1 (real HTTP), with dummy credentials and AWS_ENDPOINT_URL pointing at it."""
+def moto_aws(monkeypatch) -> str:
+    """A moto server on 127.0.0.1 (real HTTP) serving every AWS service the project uses (S3, Glue, Athena,
+    Kinesis), with dummy credentials and AWS_ENDPOINT_URL pointing at it. Region us-east-1 unless a test sets
+    AWS_REGION. Moto keeps its state in the process, so the fixture resets it: every test starts empty."""
+    import logging
+
+    import requests
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no request log (and none into a closed capsys)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
+    requests.post(f"http://{host}:{port}/moto-api/reset", timeout=10).raise_for_status()
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://{host}:{port}")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    for name in AWS_SETTINGS_ENV:
+        monkeypatch.delenv(name, raising=False)
     yield f"http://{host}:{port}"
     server.stop()
+
+
+@pytest.fixture
+def moto_s3(moto_aws) -> str:
+    """The moto server, for tests that only use S3 (the same server serves every service)."""
+    return moto_aws

@@ -118,3 +118,12 @@ def test_sensor_requests_a_run_only_when_batches_wait(project_env):
         request = stock.stock_sales_events_sensor(context)
         assert isinstance(request, RunRequest)
         assert request.run_key == key
+
+
+def test_every_raw_schema_is_provisioned_on_aws():
+    from ingestion.aws.bootstrap import RAW_DATABASES
+
+    schemas = {source["schema"] for source in manifest()["sources"].values()}
+    assert schemas <= set(RAW_DATABASES), (
+        f"add {schemas - set(RAW_DATABASES)} to RAW_DATABASES in ingestion/aws/bootstrap.py"
+    )

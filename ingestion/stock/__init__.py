@@ -4,6 +4,7 @@ SOURCE = "stock"
 SALES_TABLE = "sales"
 EVENTS_TABLE = "sales_events"
 INVENTORY_TABLE = "inventory_snapshots"
+EVENTS_PARTITION_KEY = "Order_ID"  # the entity of a sales event: its Kinesis partition key
 
 SUPERSTORE_COLUMNS = (
     "Row ID", "Order ID", "Order Date", "Ship Date", "Ship Mode", "Customer ID", "Customer Name", "Segment",

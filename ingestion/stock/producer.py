@@ -1,4 +1,5 @@
-"""Stream producer for stock sales events, writing JSON-lines micro-batches to the lake's landing area.
+"""Stream producer for stock sales events: JSON-lines micro-batches to the lake's landing area, or records to a
+Kinesis stream with `--kinesis STREAM` (partition key Order_ID).
 
 Each event is `{"Order_ID": "ORDER-<uuid4>", "event_time": "YYYY-MM-DDTHH:MM:SS", "Product_ID",
 "Product_Name", "Region", "Quantity", "Sales"}`, as the original team's producer sent them: products from the
@@ -8,6 +9,8 @@ sent is sent again, unchanged.
 
     python -m ingestion.stock.producer --batches 3 --batch-size 200 --batch-seconds 0   # three batches now
     python -m ingestion.stock.producer --rate 2 --batch-seconds 10             # forever, ~2 events/s
+    python -m ingestion.stock.producer --batches 3 --batch-size 200 --batch-seconds 0 \
+        --kinesis tributary-stock-sales-events                                   # to Kinesis
 """
 
 from __future__ import annotations
@@ -23,11 +26,11 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ingestion import config
+from ingestion import aws, config
 from ingestion.files import read_inputs
 from ingestion.lake import Lake, open_lake
-from ingestion.stock import EVENTS_TABLE, SOURCE
-from ingestion.stream import write_micro_batch
+from ingestion.stock import EVENTS_PARTITION_KEY, EVENTS_TABLE, SOURCE
+from ingestion.stream import BatchSink, KinesisSink, LandingSink, write_micro_batch
 
 REGIONS = ("West", "East", "Central", "South")
 
@@ -92,7 +95,18 @@ class SalesEventProducer:
         return event
 
     def write_batch(self, lake: Lake, size: int) -> str:
+        """One batch to the landing area; returns its key."""
         return write_micro_batch(lake, SOURCE, EVENTS_TABLE, [self.event() for _ in range(size)], self.clock())
+
+    def send_batch(self, sink: BatchSink, size: int) -> str:
+        """One batch through `sink` (landing area or Kinesis); returns where it went."""
+        return sink.send(SOURCE, EVENTS_TABLE, [self.event() for _ in range(size)], self.clock())
+
+
+def open_sink(kinesis_stream: str | None) -> BatchSink:
+    if kinesis_stream:
+        return KinesisSink(aws.client("kinesis"), kinesis_stream, EVENTS_PARTITION_KEY)
+    return LandingSink(open_lake())
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -103,18 +117,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch-seconds", type=float, default=30.0, help="seconds between batches")
     parser.add_argument("--duplicate-rate", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--kinesis", metavar="STREAM", help="send to this Kinesis stream instead of the landing area")
     args = parser.parse_args(argv)
     settings = config.stock_settings()
     producer = SalesEventProducer(
         load_catalogue(settings.sales_csv, settings.sales_encoding), args.seed, args.duplicate_rate
     )
-    lake = open_lake()
+    sink = open_sink(args.kinesis)
     size = args.batch_size or max(1, round(args.rate * args.batch_seconds))
     sent = 0
     while True:
-        key = producer.write_batch(lake, size)
+        where = producer.send_batch(sink, size)
         sent += 1
-        print(f"batch {sent}: {size} events -> {lake.uri(key)}", flush=True)
+        print(f"batch {sent}: {size} events -> {where}", flush=True)
         if args.batches and sent >= args.batches:
             break
         time.sleep(args.batch_seconds)

@@ -1,0 +1,92 @@
+"""Every domain's sample ingested into an S3 lake on a moto server (real HTTP), bucket from `make aws-bootstrap`:
+the expected keys, under the lake's prefix, and a second ingestion that adds nothing."""
+
+import datetime as dt
+import re
+
+import pytest
+
+from ingestion import aws
+from ingestion.aws.bootstrap import bootstrap
+from ingestion.files import ingest_csv
+from ingestion.lake import S3Lake, content_digest, open_lake
+from ingestion.stock import INVENTORY_COLUMNS, SUPERSTORE_COLUMNS
+from ingestion.stock.generate import generate_inventory_csv, generate_sales_csv
+from ingestion.stock.producer import CatalogueItem, SalesEventProducer
+from ingestion.stream import drain_landing
+from ingestion.velib.generate import generate_snapshots
+from ingestion.velib.snapshot import read_saved_snapshot, replay_folder, snapshot_key
+
+TODAY = dt.date(2024, 7, 1)
+T0 = dt.datetime(2024, 7, 1, 8, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def lake(moto_aws, monkeypatch, tmp_path):
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    monkeypatch.setenv("LAKE_URL", "s3://tributary-lake/dev")
+    bootstrap()  # creates the lake bucket (and the rest)
+    lake = open_lake()
+    assert isinstance(lake, S3Lake) and lake.list("") == []
+    return lake
+
+
+def bucket_keys() -> list[str]:
+    pages = aws.client("s3").get_paginator("list_objects_v2").paginate(Bucket="tributary-lake")
+    return sorted(o["Key"] for page in pages for o in page.get("Contents", []))
+
+
+def ingest_stock_files(lake, samples):
+    sales = ingest_csv(lake, "stock", "sales", str(samples / "superstore_sales.csv"), "cp1252", SUPERSTORE_COLUMNS,
+                       today=TODAY)  # fmt: skip
+    inventory = ingest_csv(lake, "stock", "inventory_snapshots", str(samples / "inventory_snapshot.csv"), "utf-8",
+                           INVENTORY_COLUMNS, today=TODAY)  # fmt: skip
+    return sales + inventory
+
+
+def test_every_domain_sample_lands_in_s3_once(lake, tmp_path):
+    samples = tmp_path / "samples"
+    generate_sales_csv(samples / "superstore_sales.csv", rows=200, seed=1, end=dt.date(2024, 6, 30))
+    generate_inventory_csv(samples / "inventory_snapshot.csv", samples / "superstore_sales.csv")
+    velib_files = generate_snapshots(tmp_path / "velib", stations=20, hours=1, end=T0)
+
+    # --- stock exports: one file per input, named by its content hash, dated by the ingestion day
+    landed = ingest_stock_files(lake, samples)
+    assert all(f.written for f in landed)
+    for f, (table, stem) in zip(landed, [("sales", "superstore_sales"), ("inventory_snapshots", "inventory_snapshot")],
+                                strict=True):  # fmt: skip
+        assert f.key == f"raw/stock/{table}/dt=2024-07-01/{stem}-{content_digest(lake.get(f.key))[:16]}.csv"
+    assert lake.get(landed[0].key).decode("utf-8") == (
+        (samples / "superstore_sales.csv").read_bytes().decode("cp1252")
+    )  # landed as UTF-8, same characters
+
+    # --- stock events: three producer batches through the landing area, drained to raw
+    producer = SalesEventProducer([CatalogueItem("P-1", "Chair", 10.0)], seed=2, clock=lambda: T0)
+    landing = [producer.write_batch(lake, 5) for _ in range(3)]
+    drained = drain_landing(lake, "stock", "sales_events")
+    events = sorted(d.raw_key for d in drained)
+    assert events == sorted(k.replace("landing/stock/sales_events/", "raw/stock/sales_events/dt=2024-07-01/")
+                            for k in landing)  # fmt: skip
+    assert all(
+        re.fullmatch(r"raw/stock/sales_events/dt=2024-07-01/20240701T083000000000Z-\w+\.jsonl", k) for k in events
+    )
+
+    # --- velib: the generated snapshots replayed, one envelope per data timestamp, partitioned by date and hour
+    snapshots = replay_folder(lake, tmp_path / "velib")
+    assert [s.written for s in snapshots] == [True] * 4
+    velib = sorted(s.key for s in snapshots)
+    assert velib == sorted(snapshot_key(read_saved_snapshot(p)) for p in velib_files)
+    assert all(re.fullmatch(r"raw/velib/station_status/dt=2024-07-01/hour=0[78]/20240701T0\d{5}Z-opendata\.json", k)
+               for k in velib)  # fmt: skip
+
+    expected = sorted([*(f.key for f in landed), *events, *velib])
+    assert lake.list("") == expected
+    assert bucket_keys() == [f"dev/{k}" for k in expected]  # under the lake's prefix, nothing else in the bucket
+
+    # --- everything again: nothing new
+    assert not any(f.written for f in ingest_stock_files(lake, samples))
+    for key in events:  # a drain that died before deleting its landing copies replays them
+        lake.put(key.replace("raw/stock/sales_events/dt=2024-07-01/", "landing/stock/sales_events/"), lake.get(key))
+    assert sorted(d.raw_key for d in drain_landing(lake, "stock", "sales_events")) == events
+    assert not any(s.written for s in replay_folder(lake, tmp_path / "velib"))
+    assert bucket_keys() == [f"dev/{k}" for k in expected]
