@@ -98,6 +98,38 @@ def check_csv(file: InputFile, encoding: str, expected_columns: Sequence[str]) -
     return InputFile(file.name, text.encode("utf-8"))
 
 
+def xlsx_to_csv(file: InputFile) -> InputFile:
+    """The first worksheet of an xlsx workbook as UTF-8 CSV text, every cell as text (openpyxl).
+
+    Numbers keep Python's text form (an integer stored as a float reads `12923.0`, as in the CSV export);
+    datetimes are written `YYYY-MM-DD HH:MM:SS`. The result lands under the input's stem with a `.csv` suffix.
+    """
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(file.data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises several types for a file that is not a workbook
+        raise IngestionError(f"{file.name}: not a readable xlsx workbook ({error})") from None
+    sheet = workbook.worksheets[0]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in sheet.iter_rows(values_only=True):
+        if all(cell is None for cell in row):
+            continue
+        writer.writerow(["" if cell is None else _cell_text(cell) for cell in row])
+    workbook.close()
+    name = str(Path(file.name).with_suffix(".csv")) if not file.name.startswith("s3://") else file.name + ".csv"
+    return InputFile(name, buffer.getvalue().encode("utf-8"))
+
+
+def _cell_text(cell) -> str:
+    if isinstance(cell, dt.datetime):
+        return cell.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(cell, dt.date):
+        return cell.isoformat()
+    return str(cell)
+
+
 def land_file(lake: Lake, source: str, table: str, file: InputFile, today: dt.date) -> LandedFile:
     """Write one checked file to the raw zone, unless the same bytes already landed (any day)."""
     path = Path(urlparse(file.name).path if file.name.startswith("s3://") else file.name)
@@ -121,8 +153,9 @@ def ingest_csv(
     expected_columns: Sequence[str],
     today: dt.date | None = None,
 ) -> list[LandedFile]:
-    """Check every file matching `pattern`, then land them all: all or nothing."""
+    """Check every file matching `pattern` (an `.xlsx` file is converted to CSV first), then land them all:
+    all or nothing."""
     today = today or dt.datetime.now(dt.UTC).date()
-    inputs = read_inputs(pattern)
+    inputs = [xlsx_to_csv(f) if f.name.lower().endswith(".xlsx") else f for f in read_inputs(pattern)]
     checked = [check_csv(file, encoding, expected_columns) for file in inputs]
     return [land_file(lake, source, table, file, today) for file in checked]
