@@ -12,6 +12,7 @@ os.environ["DBT_TARGET"] = "test"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 STOCK_ENV = ("STOCK_SALES_CSV", "STOCK_SALES_ENCODING", "STOCK_INVENTORY_CSV")
+SHOP_ENV = ("SHOP_CLIENTS_PATH", "SHOP_ORDERS_PATH", "SHOP_ONLINE_RETAIL_PATH")
 
 
 def pytest_configure(config):
@@ -24,13 +25,15 @@ def pytest_configure(config):
 
 @pytest.fixture
 def project_env(tmp_path, monkeypatch) -> Path:
-    """A private lake (file://), warehouse and data folder; stock inputs unset."""
+    """A private lake (file://), warehouse and data folder; stock and shop inputs unset (so the shop assets
+    generate their sample, at the smallest scale to keep runs short)."""
     monkeypatch.setenv("DBT_TARGET", "test")
     monkeypatch.setenv("TRIBUTARY_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("LAKE_URL", (tmp_path / "lake").as_uri())
     monkeypatch.setenv("DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
-    for name in STOCK_ENV:
+    for name in STOCK_ENV + SHOP_ENV:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SHOP_SAMPLE_ORDERS", "1000")
     return tmp_path
 
 

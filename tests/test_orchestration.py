@@ -14,7 +14,11 @@ INGESTION_KEYS = {
     AssetKey(["stock", "raw_sales"]),
     AssetKey(["stock", "raw_sales_events"]),
     AssetKey(["stock", "raw_inventory_snapshots"]),
+    AssetKey(["shop", "raw_clients"]),
+    AssetKey(["shop", "raw_orders"]),
+    AssetKey(["shop", "raw_online_retail"]),
 }
+SEEDS = {AssetKey(["seeds", "stock_inventory_policy"]), AssetKey(["seeds", "shop_rfm_segments"])}
 
 
 def manifest() -> dict:
@@ -26,10 +30,12 @@ def test_definitions_load_with_one_connected_graph():
     keys = graph.get_all_asset_keys()
     assert keys >= INGESTION_KEYS
     # every model reaches an ingestion asset upstream: one lineage from file to mart
-    for key in keys - INGESTION_KEYS - {AssetKey(["seeds", "stock_inventory_policy"])}:
+    for key in keys - INGESTION_KEYS - SEEDS:
         assert graph.get(key).parent_keys, f"{key.to_user_string()} has no upstream asset"
     upstream_of_risk = graph.upstream_key_iterator(AssetKey("fct_stock__risk"))
-    assert set(upstream_of_risk) >= INGESTION_KEYS
+    assert set(upstream_of_risk) >= {key for key in INGESTION_KEYS if key.path[0] == "stock"}
+    upstream_of_rfm = graph.upstream_key_iterator(AssetKey("fct_shop__customer_rfm"))
+    assert set(upstream_of_rfm) >= {key for key in INGESTION_KEYS if key.path[0] == "shop"}
 
 
 def test_every_dbt_source_maps_to_the_ingestion_asset_that_writes_it():
