@@ -101,8 +101,9 @@ def check_csv(file: InputFile, encoding: str, expected_columns: Sequence[str]) -
 def xlsx_to_csv(file: InputFile) -> InputFile:
     """The first worksheet of an xlsx workbook as UTF-8 CSV text, every cell as text (openpyxl).
 
-    Numbers keep Python's text form (an integer stored as a float reads `12923.0`, as in the CSV export);
-    datetimes are written `YYYY-MM-DD HH:MM:SS`. The result lands under the input's stem with a `.csv` suffix.
+    Numbers keep Python's text form (openpyxl reads a whole number as an int: CustomerID 17850, where the
+    CSV export writes 17850.0; staging accepts both); datetimes are written `YYYY-MM-DD HH:MM:SS`. The result
+    lands under the input's stem with a `.csv` suffix.
     """
     import openpyxl
 

@@ -83,11 +83,15 @@ def test_generated_sample_end_to_end(project_env):
     assert query(db, "select count(*) from main.fct_shop__customer_rfm") == [(len(buyers),)]
     assert query(db, "select count(*) from main.fct_shop__customer_rfm where segment is null") == [(0,)]
     assert query(db, "select count(*) from main.fct_shop__customer_clv") == [(len(buyers),)]
-    [(customers, gini, share)] = query(db, "select customers, gini, share_of_customers from main.fct_shop__concentration")
+    [(customers, gini, share)] = query(
+        db, "select customers, gini, share_of_customers from main.fct_shop__concentration"
+    )
     assert customers == len(buyers) and 0 < gini < 1 and 0 < share < 1
     # the retention matrix starts at 1 for every cohort; revenue by period sums to the total for every grain
-    assert query(db, "select distinct retention_rate from main.fct_shop__cohort_retention where months_since_first_order = 0") == [(1.0,)]  # fmt: skip
-    assert query(db, "select distinct sum(revenue) over (partition by period_grain) from main.fct_shop__revenue_by_period") == [(revenue,)]  # fmt: skip
+    month_zero = "select distinct retention_rate from main.fct_shop__cohort_retention where months_since_first_order=0"
+    assert query(db, month_zero) == [(1.0,)]
+    per_grain = "select distinct sum(revenue) over (partition by period_grain) from main.fct_shop__revenue_by_period"
+    assert query(db, per_grain) == [(revenue,)]
 
     # the data-quality report: one row per column of the three sources, the bad emails measured
     assert query(db, "select count(*), count(distinct invocation_id) from main.fct_shop__data_quality") == [(18, 1)]
@@ -177,9 +181,7 @@ def test_online_retail_workbook_end_to_end(retail_workbook, project_env):
     assert query(db, "select min(date_day), max(date_day), count(*) from main.dim_shop__dates") == [
         (dt.date(2010, 12, 1), dt.date(2011, 1, 6), 37)
     ]
-    assert query(
-        db, "select month_start, revenue, growth_rate from main.fct_shop__monthly_growth order by 1"
-    ) == [
+    assert query(db, "select month_start, revenue, growth_rate from main.fct_shop__monthly_growth order by 1") == [
         (dt.date(2010, 12, 1), Decimal("28.7500"), None),
         (dt.date(2011, 1, 1), Decimal("10.0000"), pytest.approx((10 - 28.75) / 28.75)),
     ]

@@ -180,9 +180,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--end", type=dt.date.fromisoformat, default=None, help="last order date (default yesterday)")
     parser.add_argument("--clean", action="store_true", help="no dirty rows")
     args = parser.parse_args(argv)
-    sample = generate(
-        args.out, int(args.orders), args.seed, end=args.end, dirty=not args.clean
-    )
+    sample = generate(args.out, int(args.orders), args.seed, end=args.end, dirty=not args.clean)
     print(
         f"wrote {sample.clients_path} ({sample.clients_rows:,} lines, {sample.clients_dirty} to quarantine) and "
         f"{sample.orders_path} ({sample.orders_rows:,} lines, {sample.orders_dirty} to quarantine), "
