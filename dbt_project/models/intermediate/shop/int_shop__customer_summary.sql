@@ -25,7 +25,7 @@ final as (
         as_of_date,
         first_order_date,
         last_order_date,
-        {{ dbt.datediff('last_order_date', 'as_of_date', 'day') }} as recency_days,
+        {{ dbt.datediff('last_order_date', 'as_of_date', 'day') }} as recency_days,  -- noqa: LT05
         frequency,
         monetary
     from summary

@@ -56,7 +56,10 @@ with
     {{ model }}_counts as (
         select
             (select count(*) from {{ model }}) as raw_rows,
-            (select count(*) from {{ model }} where reject_reason is not null) as quarantined_rows
+            (
+                select count(*) from {{ model }}
+                where reject_reason is not null
+            ) as quarantined_rows
     ),
 {% endfor %}
 

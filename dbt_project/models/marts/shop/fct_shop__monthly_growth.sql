@@ -15,7 +15,9 @@ monthly as (
         count(distinct case when order_kind = 'sale' then customer_id end) as customers,
         sum(revenue) as revenue
     from orders
-    group by 1, 2
+    group by
+        {{ dbt.date_trunc('month', 'order_date') }},
+        extract(year from order_date) * 12 + extract(month from order_date)
 ),
 
 final as (

@@ -17,7 +17,7 @@ by_grain as (
             count(distinct case when order_kind = 'sale' then customer_id end) as customers,
             sum(revenue) as revenue
         from orders
-        group by 1, 2
+        group by {{ dbt.date_trunc(part, 'ordered_at') }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),

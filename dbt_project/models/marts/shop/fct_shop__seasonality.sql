@@ -21,7 +21,7 @@ by_dimension as (
             count(distinct case when order_kind = 'sale' then order_id end) as sale_orders,
             sum(revenue) as revenue
         from orders
-        group by 1, 2
+        group by {{ expr }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
