@@ -35,6 +35,7 @@ manifest: install
 demo: install manifest $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m ingestion.stock.generate
 	$(BIN)/python -m ingestion.stock.producer --batches 3 --batch-size 20 --batch-seconds 0 --seed 7
+	$(BIN)/python -m ingestion.shop.generate --orders 10000
 	$(BIN)/dagster asset materialize -m orchestration.definitions --select '*'
 	@echo
 	@$(BIN)/python -m orchestration.summary
