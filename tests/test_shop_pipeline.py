@@ -79,6 +79,12 @@ def test_generated_sample_end_to_end(project_env):
     clean.pop("A9999999", None)  # the truncated line
     revenue = sum(Decimal(r["montant"]) for r in clean.values())
     assert query(db, "select sum(revenue), count(*) from main.fct_shop__orders") == [(revenue, len(clean))]
+    # French DD/MM/YYYY dates are standardised (to midnight: the generator's times fall between 07:00 and 23:59)
+    french = sum("/" in r["date_achat"] for r in clean.values())
+    assert french > 0
+    assert query(db, "select count(*) from main.stg_shop__orders where extract(hour from ordered_at) = 0") == [
+        (french,)
+    ]
     buyers = {r["id_client"] for r in clean.values()}
     assert query(db, "select count(*) from main.fct_shop__customer_rfm") == [(len(buyers),)]
     assert query(db, "select count(*) from main.fct_shop__customer_rfm where segment is null") == [(0,)]

@@ -1,8 +1,8 @@
 """Sample data for the shop domain in the original team's schema: clients.csv and achats.csv.
 
-Clean rows plus realistic dirt that staging must handle: missing names and countries, bad emails, future and
-malformed sign-up and order dates, negative and extreme amounts, repeated clients and orders, orders of
-unknown clients, truncated lines. Fixed seed: the same arguments (and end date) give the same bytes.
+Clean rows (a few order dates in the French DD/MM/YYYY form, which staging standardises) plus realistic dirt
+that staging must handle: missing names and countries, bad emails, future and malformed sign-up and order
+dates, negative and extreme amounts, repeated clients and orders, orders of unknown clients, truncated lines. Fixed seed: the same arguments (and end date) give the same bytes.
 
     python -m ingestion.shop.generate --orders 10000 --out .data/samples/shop
 """
@@ -111,7 +111,9 @@ def generate(
         moment = dt.datetime.combine(day, dt.time(rng.choice(range(7, 24)), rng.randint(0, 59), rng.randint(0, 59)))
         product = rng.choice(products)
         amount = round(PRODUCTS[product] * rng.uniform(0.8, 1.2) * rng.choice([1, 1, 1, 2, 3]), 2)
-        rows.append([f"A{n:07d}", cid, moment.strftime("%Y-%m-%d %H:%M:%S"), f"{amount:.2f}", product])
+        # most exports write date and time; one order in 200 comes as a French date alone (valid, standardised)
+        when = day.strftime("%d/%m/%Y") if n % 200 == 0 else moment.strftime("%Y-%m-%d %H:%M:%S")
+        rows.append([f"A{n:07d}", cid, when, f"{amount:.2f}", product])
 
     clients_dirty = orders_dirty = 0
     if dirty:
