@@ -24,17 +24,14 @@ def headline(con: duckdb.DuckDBPyConnection) -> list[str]:
         f"stock: {daily[0]:,} product-region-days, {daily[1]:,} units, ${daily[2]:,.2f} in sales, "
         f"{daily[3]} … {daily[4]}"
     )
-    customers, revenue, orders = con.sql(
-        "select count(*), sum(revenue), sum(sale_orders) from main.dim_shop__customers"
-    ).fetchone()
-    total_revenue = con.sql("select sum(revenue) from main.fct_shop__orders").fetchone()[0]
+    customers, orders = con.sql("select count(*), sum(sale_orders) from main.dim_shop__customers").fetchone()
+    revenue = con.sql("select sum(revenue) from main.fct_shop__orders").fetchone()[0] or 0
     as_of, gini, share, pareto = con.sql(
         "select as_of_date, gini, share_of_customers, pareto_share from main.fct_shop__concentration"
     ).fetchone()
     lines.append(
-        f"shop: {customers:,} customers, {orders:,} sale orders, revenue {total_revenue or 0:,.2f} "
-        f"(of which attributed to a customer {revenue or 0:,.2f}) as of {as_of}; "
-        f"Gini {gini or 0:.3f}, {share or 0:.1%} of customers make {pareto:.0%} of revenue"
+        f"shop: {customers:,} customers, {orders or 0:,} sale orders, {revenue:,.2f} in revenue as of {as_of}; "
+        f"Gini {gini or 0:.3f}, {share or 0:.1%} of customers make {pareto:.0%} of it"
     )
     quarantined = con.sql(
         "select source_table, reject_reason, count(*) from ("
