@@ -89,7 +89,7 @@ class ShopSettings:
 
     @property
     def generates_sample(self) -> bool:
-        """True when clients and orders come from the generated sample (neither path given)."""
+        """True when clients and orders come from the generated sample: no shop input is configured."""
         return self.clients_path is None and self.orders_path is None and self.online_retail_path is None
 
 
