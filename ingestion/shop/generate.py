@@ -2,7 +2,8 @@
 
 Clean rows (a few order dates in the French DD/MM/YYYY form, which staging standardises) plus realistic dirt
 that staging must handle: missing names and countries, bad emails, future and malformed sign-up and order
-dates, negative and extreme amounts, repeated clients and orders, orders of unknown clients, truncated lines. Fixed seed: the same arguments (and end date) give the same bytes.
+dates, negative and extreme amounts, repeated clients and orders, orders of unknown clients, truncated lines.
+Fixed seed: the same arguments (and end date) give the same bytes.
 
     python -m ingestion.shop.generate --orders 10000 --out .data/samples/shop
 """
