@@ -38,6 +38,7 @@ demo: install manifest $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m ingestion.stock.producer --batches 3 --batch-size 20 --batch-seconds 0 --seed 7
 	$(BIN)/python -m ingestion.velib.generate
 	$(BIN)/python -m ingestion.wine.generate
+	$(BIN)/python -m ingestion.shop.generate --orders 10000
 	VELIB_REPLAY_DIR=$(DATA)/samples/velib $(BIN)/dagster asset materialize -m orchestration.definitions --select '*'
 	@echo
 	@$(BIN)/python -m orchestration.summary

@@ -189,6 +189,42 @@ def aws_settings() -> AwsSettings:
     )
 
 
+@dataclass(frozen=True)
+class ShopSettings:
+    clients_path: str | None
+    orders_path: str | None
+    online_retail_path: str | None
+    sample_dir: Path
+    sample_orders: int
+
+    @property
+    def generates_sample(self) -> bool:
+        """True when clients and orders come from the generated sample: no shop input is configured."""
+        return self.clients_path is None and self.orders_path is None and self.online_retail_path is None
+
+
+def shop_settings() -> ShopSettings:
+    """Inputs of the shop domain.
+
+    `SHOP_CLIENTS_PATH`, `SHOP_ORDERS_PATH`: clients.csv and achats.csv (paths or globs, UTF-8).
+    `SHOP_ONLINE_RETAIL_PATH`: the UCI Online Retail transactions (csv or xlsx, path or glob); optional.
+    When none of the three is set, clients and orders come from a generated sample in `<data dir>/samples/shop`
+    (written on first use, `SHOP_SAMPLE_ORDERS` order rows, default 10,000). When only the Online Retail path is
+    set, the clients/orders source lands nothing.
+    """
+    sample = samples_dir() / "shop"
+    clients = os.environ.get("SHOP_CLIENTS_PATH") or None
+    orders = os.environ.get("SHOP_ORDERS_PATH") or None
+    online_retail = os.environ.get("SHOP_ONLINE_RETAIL_PATH") or None
+    return ShopSettings(
+        clients_path=clients,
+        orders_path=orders,
+        online_retail_path=online_retail,
+        sample_dir=sample,
+        sample_orders=int(float(os.environ.get("SHOP_SAMPLE_ORDERS", "10000"))),
+    )
+
+
 def dbt_environment() -> dict[str, str]:
     """Environment handed to every dbt invocation, so dbt and Python agree on where things are."""
     return {

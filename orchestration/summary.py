@@ -45,6 +45,15 @@ def headline(con: duckdb.DuckDBPyConnection) -> list[str]:
         f"wine: {wine[0]:,} products, {wine[1]:,} units, {wine[2]:,.2f} € revenue; "
         f"premium (price z-score > {wine[5]:g}) {wine[3]:,}, ordinary {wine[4]:,}"
     )
+    customers, orders = con.sql("select count(*), sum(sale_orders) from main.dim_shop__customers").fetchone()
+    revenue = con.sql("select sum(revenue) from main.fct_shop__orders").fetchone()[0] or 0
+    as_of, gini, share, pareto = con.sql(
+        "select as_of_date, gini, share_of_customers, pareto_share from main.fct_shop__concentration"
+    ).fetchone()
+    lines.append(
+        f"shop: {customers:,} customers, {orders or 0:,} sale orders, {revenue:,.2f} in revenue as of {as_of}; "
+        f"Gini {gini or 0:.3f}, {share or 0:.1%} of customers make {pareto:.0%} of it"
+    )
     quarantine_models = [
         name
         for (name,) in con.sql(

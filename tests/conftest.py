@@ -22,6 +22,9 @@ INPUT_ENV = (  # every domain input, unset in tests unless a test sets it
     "WINE_WEB_PATH",
     "WINE_LIAISON_PATH",
     "STOCK_EVENTS_KINESIS_STREAM",
+    "SHOP_CLIENTS_PATH",
+    "SHOP_ORDERS_PATH",
+    "SHOP_ONLINE_RETAIL_PATH",
 )
 
 AWS_SETTINGS_ENV = (  # unset in the moto tests, so they see the documented defaults
@@ -47,13 +50,15 @@ def pytest_configure(config):
 
 @pytest.fixture
 def project_env(tmp_path, monkeypatch) -> Path:
-    """A private lake (file://), warehouse and data folder; every input variable unset."""
+    """A private lake (file://), warehouse and data folder; every input variable unset (so the shop assets
+    generate their sample, at the smallest scale to keep runs short)."""
     monkeypatch.setenv("DBT_TARGET", "test")
     monkeypatch.setenv("TRIBUTARY_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("LAKE_URL", f"file://{tmp_path / 'lake'}")
     monkeypatch.setenv("DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
     for name in INPUT_ENV:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SHOP_SAMPLE_ORDERS", "1000")
     return tmp_path
 
 

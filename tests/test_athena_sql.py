@@ -103,3 +103,4 @@ def test_the_check_catches_duckdb_only_sql():
         problems("select try(date_parse(a, '%m/%d/%Y')), element_at(b, 1) from t cross join unnest(c) as u (x)") == []
     )
     assert functions_used("select count(*) from t cross join unnest(x) as r (y)") == {"count"}
+    assert functions_used("with spec (a, b) as (values (1, 2)) select max(a) from spec") == {"max"}

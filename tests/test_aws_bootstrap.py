@@ -30,6 +30,7 @@ EXPECTED = [
     ("glue database", "raw_stock"),
     ("glue database", "raw_velib"),
     ("glue database", "raw_wine"),
+    ("glue database", "raw_shop"),
     ("athena work group", "tributary"),
     ("kinesis stream", "tributary-stock-sales-events"),
 ]

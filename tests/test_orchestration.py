@@ -37,6 +37,8 @@ def test_definitions_load_with_one_connected_graph():
         AssetKey(["wine", "raw_liaison"]),
     } <= upstream_of_reports
     assert AssetKey("fct_wine__product_revenue") in upstream_of_reports
+    upstream_of_rfm = set(graph.upstream_key_iterator(AssetKey("fct_shop__customer_rfm")))
+    assert {AssetKey(["shop", "raw_orders"]), AssetKey(["shop", "raw_online_retail"])} <= upstream_of_rfm
 
 
 def test_every_dbt_source_maps_to_the_ingestion_asset_that_writes_it():
@@ -105,6 +107,10 @@ def test_schedule_and_jobs():
     assert AssetKey(["stock", "raw_sales_events"]) in stream_keys
     assert AssetKey("base_stock__sales_events") in stream_keys
     assert AssetKey(["stock", "raw_sales"]) not in stream_keys  # the stream run does not re-land exports
+    assert defs.resolve_schedule_def("shop_daily").cron_schedule == "0 5 * * *"
+    shop_keys = defs.resolve_job_def("shop_job").asset_layer.executable_asset_keys
+    assert {AssetKey(["shop", "raw_online_retail"]), AssetKey("fct_shop__customer_rfm")} <= shop_keys
+    assert not any(key.path[0] == "stock" or "stock" in key.path[-1] for key in shop_keys)
 
 
 def test_sensor_requests_a_run_only_when_batches_wait(project_env):

@@ -75,9 +75,20 @@ def functions_used(sql: str) -> set[str]:
     for match in re.finditer(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(", text):
         before = text[: match.start()].rstrip()
         if re.search(r"\bas$", before, flags=re.I):
-            continue
+            continue  # a column-alias list: unnest(…) as t (c)
+        if re.match(r"\s*as\s*\(", text[_closing_paren(text, match.end() - 1) + 1 :], flags=re.I):
+            continue  # a CTE with a column list: name (a, b) as (…)
         names.add(match.group(1).lower())
     return names - NOT_FUNCTIONS
+
+
+def _closing_paren(text: str, start: int) -> int:
+    depth = 0
+    for index in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[index], 0)
+        if depth == 0:
+            return index
+    return len(text) - 1
 
 
 def problems(sql: str) -> list[str]:

@@ -28,7 +28,7 @@ from ingestion.stock import SOURCE as STOCK
 # Custom schemas of dbt_project.yml (`+schema: seeds`): dbt names them `<ATHENA_SCHEMA>_<suffix>`.
 MODEL_SCHEMA_SUFFIXES = ("seeds",)
 # The Glue databases of the raw relations: one per `schema:` of a dbt source. A new domain adds its own.
-RAW_DATABASES = ("raw_stock", "raw_velib", "raw_wine")
+RAW_DATABASES = ("raw_stock", "raw_velib", "raw_wine", "raw_shop")
 # The (source, table) pairs that stream through Kinesis. A new stream adds its pair.
 STREAM_SOURCES = ((STOCK, EVENTS_TABLE),)
 

@@ -1,0 +1,44 @@
+{#- Performance per product: sale orders, units sold and returned (cancellations and returns), net revenue, its
+    share of the total and its rank (1 = highest revenue; ties by product_id), distinct customers. -#}
+with
+
+order_lines as (
+    select * from {{ ref('int_shop__order_lines') }}
+),
+
+products as (
+    select * from {{ ref('dim_shop__products') }}
+),
+
+by_product as (
+    select
+        product_id,
+        count(distinct case when line_type = 'sale' then order_id end) as sale_orders,
+        sum(case when line_type = 'sale' then quantity else 0 end) as units_sold,
+        -sum(case when line_type != 'sale' then quantity else 0 end) as units_returned,
+        sum(revenue) as revenue,
+        count(distinct case when line_type = 'sale' then customer_id end) as customers
+    from order_lines
+    group by product_id
+),
+
+final as (
+    select
+        -- ids
+        by_product.product_id,
+        -- dimensions
+        products.product_name,
+        -- measures
+        by_product.sale_orders,
+        by_product.units_sold,
+        by_product.units_returned,
+        by_product.customers,
+        by_product.revenue,
+        cast(by_product.revenue as double)
+        / nullif(sum(cast(by_product.revenue as double)) over (), 0) as revenue_share,
+        row_number() over (order by by_product.revenue desc, by_product.product_id asc) as revenue_rank
+    from by_product
+    left join products on by_product.product_id = products.product_id
+)
+
+select * from final

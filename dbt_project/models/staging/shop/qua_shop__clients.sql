@@ -1,0 +1,1 @@
+{{ tributary.quarantine_rows(ref('base_shop__clients'), 'shop_raw.clients') }}

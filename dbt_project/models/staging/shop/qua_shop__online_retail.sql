@@ -1,0 +1,1 @@
+{{ tributary.quarantine_rows(ref('base_shop__online_retail'), 'shop_raw.online_retail') }}

@@ -1,0 +1,134 @@
+"""The shop domain in Dagster: thin ingestion assets over ingestion.shop and its job.
+
+Clients and orders (the original team's CSVs) come from SHOP_CLIENTS_PATH / SHOP_ORDERS_PATH, or from the
+generated sample when no shop input is configured; Online Retail transactions from SHOP_ONLINE_RETAIL_PATH
+(optional). An input that is not configured lands nothing: its raw relation is then empty and the models build
+from the other format.
+"""
+
+from dagster import (
+    AssetExecutionContext,
+    AssetSelection,
+    DefaultScheduleStatus,
+    MaterializeResult,
+    MetadataValue,
+    ScheduleDefinition,
+    asset,
+    define_asset_job,
+)
+
+from ingestion import config
+from ingestion.files import LandedFile, ingest_csv
+from ingestion.lake import open_lake
+from ingestion.shop import (
+    CLIENTS_COLUMNS,
+    CLIENTS_TABLE,
+    ONLINE_RETAIL_COLUMNS,
+    ONLINE_RETAIL_TABLE,
+    ORDERS_COLUMNS,
+    ORDERS_TABLE,
+    SOURCE,
+)
+from ingestion.shop.generate import CLIENTS_FILE, ORDERS_FILE, generate
+
+GROUP = "shop"
+
+
+def _landed_result(context: AssetExecutionContext, landed: list[LandedFile]) -> MaterializeResult:
+    for f in landed:
+        context.log.info(f"{f.source_path} -> {f.key} ({'written' if f.written else 'already in the lake'})")
+    return MaterializeResult(
+        metadata={
+            "files": len(landed),
+            "files_written": sum(f.written for f in landed),
+            "keys": MetadataValue.json([f.key for f in landed]),
+        }
+    )
+
+
+def _sample_path(context: AssetExecutionContext, settings: config.ShopSettings, file_name: str) -> str:
+    """The generated sample file, written first when absent (fixed seed: every writer writes the same bytes)."""
+    path = settings.sample_dir / file_name
+    if not path.exists():
+        sample = generate(settings.sample_dir, orders=settings.sample_orders)
+        context.log.info(f"generated the shop sample in {settings.sample_dir}: {sample.orders_rows:,} order lines")
+    return str(path)
+
+
+def _nothing(context: AssetExecutionContext, why: str) -> MaterializeResult:
+    context.log.info(why)
+    return MaterializeResult(metadata={"files": 0, "files_written": 0})
+
+
+@asset(
+    key=[SOURCE, "raw_clients"],
+    group_name=GROUP,
+    kinds={"python", "csv"},
+    description="clients.csv (SHOP_CLIENTS_PATH, default the generated sample) landed in raw/shop/clients/.",
+)
+def raw_clients(context: AssetExecutionContext) -> MaterializeResult:
+    settings = config.shop_settings()
+    if settings.clients_path:
+        path = settings.clients_path
+    elif settings.generates_sample:
+        path = _sample_path(context, settings, CLIENTS_FILE)
+    else:
+        return _nothing(context, "SHOP_CLIENTS_PATH is not set (another shop input is): no clients to land")
+    return _landed_result(context, ingest_csv(open_lake(), SOURCE, CLIENTS_TABLE, path, "utf-8", CLIENTS_COLUMNS))
+
+
+@asset(
+    key=[SOURCE, "raw_orders"],
+    group_name=GROUP,
+    kinds={"python", "csv"},
+    description="achats.csv (SHOP_ORDERS_PATH, default the generated sample) landed in raw/shop/orders/.",
+)
+def raw_orders(context: AssetExecutionContext) -> MaterializeResult:
+    settings = config.shop_settings()
+    if settings.orders_path:
+        path = settings.orders_path
+    elif settings.generates_sample:
+        path = _sample_path(context, settings, ORDERS_FILE)
+    else:
+        return _nothing(context, "SHOP_ORDERS_PATH is not set (another shop input is): no orders to land")
+    return _landed_result(context, ingest_csv(open_lake(), SOURCE, ORDERS_TABLE, path, "utf-8", ORDERS_COLUMNS))
+
+
+@asset(
+    key=[SOURCE, "raw_online_retail"],
+    group_name=GROUP,
+    kinds={"python", "csv"},
+    description=(
+        "UCI Online Retail transactions (SHOP_ONLINE_RETAIL_PATH, csv or xlsx; optional) landed as CSV in "
+        "raw/shop/online_retail/."
+    ),
+)
+def raw_online_retail(context: AssetExecutionContext) -> MaterializeResult:
+    settings = config.shop_settings()
+    if not settings.online_retail_path:
+        return _nothing(context, "SHOP_ONLINE_RETAIL_PATH is not set: no Online Retail transactions to land")
+    landed = ingest_csv(
+        open_lake(), SOURCE, ONLINE_RETAIL_TABLE, settings.online_retail_path, "utf-8", ONLINE_RETAIL_COLUMNS
+    )
+    return _landed_result(context, landed)
+
+
+shop_job = define_asset_job(
+    "shop_job",
+    selection=AssetSelection.groups(GROUP),
+    description="Everything of the shop domain: land clients, orders and Online Retail files, then dbt build.",
+)
+
+shop_daily_schedule = ScheduleDefinition(
+    name="shop_daily",
+    job=shop_job,
+    cron_schedule="0 5 * * *",
+    execution_timezone="UTC",
+    default_status=DefaultScheduleStatus.STOPPED,
+    description="Rebuild the shop marts every morning at 05:00 UTC.",
+)
+
+assets = [raw_clients, raw_orders, raw_online_retail]
+jobs = [shop_job]
+schedules = [shop_daily_schedule]
+sensors = []
