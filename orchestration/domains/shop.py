@@ -11,14 +11,13 @@ from dagster import (
     AssetSelection,
     DefaultScheduleStatus,
     MaterializeResult,
-    MetadataValue,
     ScheduleDefinition,
     asset,
     define_asset_job,
 )
 
 from ingestion import config
-from ingestion.files import LandedFile, ingest_csv
+from ingestion.files import ingest_csv
 from ingestion.lake import open_lake
 from ingestion.shop import (
     CLIENTS_COLUMNS,
@@ -30,20 +29,9 @@ from ingestion.shop import (
     SOURCE,
 )
 from ingestion.shop.generate import CLIENTS_FILE, ORDERS_FILE, generate
+from orchestration.domains import landed_result
 
 GROUP = "shop"
-
-
-def _landed_result(context: AssetExecutionContext, landed: list[LandedFile]) -> MaterializeResult:
-    for f in landed:
-        context.log.info(f"{f.source_path} -> {f.key} ({'written' if f.written else 'already in the lake'})")
-    return MaterializeResult(
-        metadata={
-            "files": len(landed),
-            "files_written": sum(f.written for f in landed),
-            "keys": MetadataValue.json([f.key for f in landed]),
-        }
-    )
 
 
 def _sample_path(context: AssetExecutionContext, settings: config.ShopSettings, file_name: str) -> str:
@@ -74,7 +62,7 @@ def raw_clients(context: AssetExecutionContext) -> MaterializeResult:
         path = _sample_path(context, settings, CLIENTS_FILE)
     else:
         return _nothing(context, "SHOP_CLIENTS_PATH is not set (another shop input is): no clients to land")
-    return _landed_result(context, ingest_csv(open_lake(), SOURCE, CLIENTS_TABLE, path, "utf-8", CLIENTS_COLUMNS))
+    return landed_result(context, ingest_csv(open_lake(), SOURCE, CLIENTS_TABLE, path, "utf-8", CLIENTS_COLUMNS))
 
 
 @asset(
@@ -91,7 +79,7 @@ def raw_orders(context: AssetExecutionContext) -> MaterializeResult:
         path = _sample_path(context, settings, ORDERS_FILE)
     else:
         return _nothing(context, "SHOP_ORDERS_PATH is not set (another shop input is): no orders to land")
-    return _landed_result(context, ingest_csv(open_lake(), SOURCE, ORDERS_TABLE, path, "utf-8", ORDERS_COLUMNS))
+    return landed_result(context, ingest_csv(open_lake(), SOURCE, ORDERS_TABLE, path, "utf-8", ORDERS_COLUMNS))
 
 
 @asset(
@@ -110,7 +98,7 @@ def raw_online_retail(context: AssetExecutionContext) -> MaterializeResult:
     landed = ingest_csv(
         open_lake(), SOURCE, ONLINE_RETAIL_TABLE, settings.online_retail_path, "utf-8", ONLINE_RETAIL_COLUMNS
     )
-    return _landed_result(context, landed)
+    return landed_result(context, landed)
 
 
 shop_job = define_asset_job(
