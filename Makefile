@@ -33,6 +33,10 @@ $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 manifest: install
 	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir ../profiles --quiet
 
+# For a deployment: the manifest built ahead (dagster-dbt's prepare-and-package), for the target in DBT_TARGET.
+package: install
+	$(BIN)/dagster-dbt project prepare-and-package --file orchestration/dbt.py
+
 demo: install manifest $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m ingestion.stock.generate
 	$(BIN)/python -m ingestion.stock.producer --batches 3 --batch-size 20 --batch-seconds 0 --seed 7

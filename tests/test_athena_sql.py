@@ -46,9 +46,10 @@ def dbt(args: list[str], env: dict, target_path: Path) -> str:
     return result.stdout
 
 
-def test_every_compiled_model_and_test_is_trino_sql(prod_env):
+@pytest.mark.parametrize("table_type", ["hive", "iceberg"])
+def test_every_compiled_model_and_test_is_trino_sql(prod_env, table_type):
     env, target_path = prod_env
-    dbt(["compile"], env, target_path)
+    dbt(["compile", "--vars", f"{{athena_table_type: {table_type}}}"], env, target_path)
     compiled = [p for p in sorted((target_path / "compiled").rglob("*.sql")) if p.read_text().strip()]
     models = [p for p in compiled if "/models/" in p.as_posix() and "/_" not in p.as_posix()]
     assert len(models) >= 20 and len(compiled) >= 100

@@ -1,10 +1,12 @@
 {#- One row per station per snapshot with its KPIs. Incremental: each run takes the (date, hour) slots that
     hold a snapshot file not loaded yet (a new snapshot, or a backfill of an old hour) and replaces those
-    slots whole: DuckDB delete+insert on the key, Athena insert_overwrite of the date/hour partitions. -#}
+    slots whole: DuckDB delete+insert on the key; Athena insert_overwrite of the date/hour partitions (Hive
+    tables), or merge on the key (Iceberg, var athena_table_type: iceberg). -#}
 {{
     config(
         materialized='incremental',
-        incremental_strategy=('insert_overwrite' if target.type == 'athena' else 'delete+insert'),
+        incremental_strategy=tributary.replace_strategy(),
+        table_type=(var('athena_table_type', 'hive') if target.type == 'athena' else none),
         unique_key=['snapshot_at', 'stationcode', 'snapshot_source'],
         partitioned_by=(['snapshot_date', 'snapshot_hour'] if target.type == 'athena' else none),
         on_schema_change='fail',
