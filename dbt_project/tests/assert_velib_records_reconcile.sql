@@ -13,27 +13,13 @@ gbfs as (
 ),
 
 raw_snapshots as (
-    select
-        raw_line,
-        {{ tributary.json_array_length('raw_line', '$.results') }} as record_count
-    from opendata
+    {{ tributary.velib_snapshot_envelopes('opendata', '$.results') }}
     union all
-    select
-        raw_line,
-        {{ tributary.json_array_length('raw_line', '$.results.station_status.data.stations') }} as record_count
-    from gbfs
+    {{ tributary.velib_snapshot_envelopes('gbfs', '$.results.station_status.data.stations') }}
 ),
 
 raw_records as (
-    select
-        case
-            when
-                {{ tributary.json_is_object('raw_line') }}
-                and {{ tributary.try_iso8601_to_utc(tributary.json_text('raw_line', 'data_timestamp')) }} is not null
-                and record_count is not null
-                then record_count
-            else 1
-        end as records
+    select case when {{ tributary.velib_is_usable_snapshot() }} then record_count else 1 end as records
     from raw_snapshots
 ),
 

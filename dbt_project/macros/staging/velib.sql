@@ -1,3 +1,23 @@
+{#- The snapshot envelopes of a velib raw relation (one per file line), read: source, data timestamp and the
+    number of station records at `records_path`. Both base models start from it, and the reconciliation test
+    counts with it. -#}
+{% macro velib_snapshot_envelopes(relation, records_path) -%}
+    select
+        _source_file,
+        dt as ingested_date,
+        raw_line,
+        {{ tributary.json_is_object('raw_line') }} as is_json_object,
+        {{ tributary.json_text('raw_line', 'source') }} as snapshot_source,
+        {{ tributary.try_iso8601_to_utc(tributary.json_text('raw_line', 'data_timestamp')) }} as snapshot_at,
+        {{ tributary.json_array_length('raw_line', records_path) }} as record_count
+    from {{ relation }}
+{%- endmacro %}
+
+{#- True for an envelope the records can be read from (a JSON object with a data timestamp and a records array). -#}
+{% macro velib_is_usable_snapshot() -%}
+    (is_json_object and snapshot_at is not null and record_count is not null)
+{%- endmacro %}
+
 {#- Snapshot lines of a velib raw relation that are not a usable envelope (not a JSON object, no readable
     data_timestamp, or no results array): one row each, with every record column NULL, so nothing is lost. -#}
 {% macro velib_malformed_snapshots(snapshots) -%}
@@ -24,7 +44,7 @@
         cast(null as varchar) as insee_code,
         'malformed_snapshot' as snapshot_problem
     from {{ snapshots }}
-    where not (is_json_object and snapshot_at is not null and record_count is not null)
+    where not {{ tributary.velib_is_usable_snapshot() }}
 {%- endmacro %}
 
 {#- GBFS num_bikes_available_types is a list of one-key objects ([{"mechanical": 2}, {"ebike": 3}]), in no

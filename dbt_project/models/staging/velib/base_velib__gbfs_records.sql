@@ -16,20 +16,12 @@ source as (
 ),
 
 snapshots as (
-    select
-        _source_file,
-        dt as ingested_date,
-        raw_line,
-        {{ tributary.json_is_object('raw_line') }} as is_json_object,
-        {{ tributary.json_text('raw_line', 'source') }} as snapshot_source,
-        {{ tributary.try_iso8601_to_utc(tributary.json_text('raw_line', 'data_timestamp')) }} as snapshot_at,
-        {{ tributary.json_array_length('raw_line', '$.results.station_status.data.stations') }} as record_count
-    from source
+    {{ tributary.velib_snapshot_envelopes('source', '$.results.station_status.data.stations') }}
 ),
 
 usable_snapshots as (
     select * from snapshots
-    where is_json_object and snapshot_at is not null and record_count is not null
+    where {{ tributary.velib_is_usable_snapshot() }}
 ),
 
 status as (
