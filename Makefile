@@ -8,12 +8,14 @@ export DAGSTER_HOME ?= $(DATA)/dagster
 # The venv's tools first, so dbt, dagster and friends resolve to it without activating it.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help install demo test pytest lint format dev manifest dbt-build aws-bootstrap clean
+.PHONY: help install demo test pytest lint format dev dashboard docs manifest dbt-build aws-bootstrap clean
 
 help:
 	@echo "make demo    install, generate sample data, materialize every asset into DuckDB, print headline figures"
 	@echo "make test    install and run the whole suite (pytest, ruff, sqlfluff)"
 	@echo "make dev     start dagster dev (UI on http://127.0.0.1:3000)"
+	@echo "make dashboard  the Streamlit dashboard over the marts (http://127.0.0.1:8501, DASHBOARD_HOST/PORT)"
+	@echo "make docs    generate and serve the dbt docs site with the lineage (http://127.0.0.1:8080, DOCS_PORT)"
 	@echo "make lint    ruff and sqlfluff only"
 	@echo "make aws-bootstrap  create the AWS resources (buckets, Glue databases, Athena work group, Kinesis streams)"
 	@echo "make clean   remove .data (lake, warehouse, samples, Dagster home)"
@@ -68,6 +70,18 @@ format: install
 
 dev: install manifest $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -m orchestration.definitions --host 127.0.0.1
+
+# The dashboard reads the marts (DuckDB read-only, or Athena with DBT_TARGET=prod); host and port from
+# DASHBOARD_HOST / DASHBOARD_PORT (ingestion/config.py).
+dashboard: install manifest
+	$(BIN)/python -m dashboard
+
+# The dbt docs site (models, columns, tests, exposures, lineage from source to dashboard page), served locally.
+DOCS_PORT ?= 8080
+docs: install
+	@mkdir -p $(DATA)
+	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir ../profiles
+	cd dbt_project && ../$(BIN)/dbt docs serve --profiles-dir ../profiles --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
 
 dbt-build: install
 	@mkdir -p $(DATA)

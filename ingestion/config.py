@@ -232,3 +232,33 @@ def dbt_environment() -> dict[str, str]:
         "DUCKDB_PATH": str(duckdb_path()),
         "LAKE_URL": lake_url(),
     }
+
+
+def dagster_home() -> Path:
+    """`DAGSTER_HOME`: Dagster's instance folder (run history, asset materializations, asset checks).
+
+    Default `<data dir>/dagster`, the folder the Makefile exports for `make demo` and `make dev`. Read here for
+    the consumers that look at the instance without running Dagster (the dashboard's "last refreshed" and the
+    wine page's data-test results)."""
+    return _path_from_env("DAGSTER_HOME", data_dir() / "dagster")
+
+
+@dataclass(frozen=True)
+class DashboardSettings:
+    host: str
+    port: int
+    cache_seconds: int
+
+
+def dashboard_settings() -> DashboardSettings:
+    """The Streamlit dashboard (`make dashboard`).
+
+    `DASHBOARD_HOST` (default 127.0.0.1) and `DASHBOARD_PORT` (default 8501): where it listens.
+    `DASHBOARD_CACHE_SECONDS` (default 600): how long a query result over Athena is reused (each Athena query
+    is billed by the bytes it scans); DuckDB queries are never cached, so a page shows the file as it is.
+    """
+    return DashboardSettings(
+        host=os.environ.get("DASHBOARD_HOST", "").strip() or "127.0.0.1",
+        port=int(os.environ.get("DASHBOARD_PORT", "").strip() or "8501"),
+        cache_seconds=int(os.environ.get("DASHBOARD_CACHE_SECONDS", "").strip() or "600"),
+    )

@@ -15,6 +15,7 @@ from dagster import (
     AssetKey,
     AssetSelection,
     Config,
+    DagsterInstance,
     DefaultScheduleStatus,
     MaterializeResult,
     MetadataValue,
@@ -89,15 +90,15 @@ class WineReportsConfig(Config):
     month: str = ""
 
 
-def latest_test_results(context: AssetExecutionContext) -> list[TestResult]:
+def latest_test_results(instance: DagsterInstance) -> list[TestResult]:
     """Each dbt test of the domain's assets as its latest Dagster asset check evaluation (dagster-dbt records
-    every dbt test of a build as one, with the failing rows count)."""
+    every dbt test of a build as one, with the failing rows count). Used by the reports and the dashboard."""
     groups = {spec.key: spec.group_name for spec in tributary_dbt_assets.specs}
     check_keys = sorted(
         (spec.key for spec in tributary_dbt_assets.check_specs if groups.get(spec.asset_key) == GROUP),
         key=lambda key: (key.asset_key.to_user_string(), key.name),
     )
-    records = context.instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
+    records = instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
     results = []
     for key in check_keys:
         record = records.get(key)
@@ -127,7 +128,7 @@ def wine_reports(context: AssetExecutionContext, config: WineReportsConfig) -> M
     month = config.month or dt.datetime.now(dt.UTC).strftime("%Y-%m")
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         raise ValueError(f"month {month!r} is not YYYY-MM")
-    tests = latest_test_results(context)
+    tests = latest_test_results(context.instance)
     with duckdb.connect(str(duckdb_path()), read_only=True) as con:
         keys = write_reports(con, open_lake(), month, tests)
     for key in keys:

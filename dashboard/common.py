@@ -1,0 +1,165 @@
+"""What every dashboard page shares: queries through the one query layer (serving/warehouse.py), the state of a
+page's marts (a message instead of a traceback when they are missing or empty), and the "last refreshed" line.
+
+The SQL of the pages is plain selects over the marts, with `?` parameters: it runs on DuckDB and on Athena alike.
+Shaping for charts (weekly sums, cumulative shares) happens in pandas on the rows those selects return.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ingestion import config
+from serving.warehouse import DuckDBWarehouse, Warehouse, WarehouseUnavailable, open_warehouse
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """When the marts of a page were last refreshed, and what that time is (said on the page)."""
+
+    at: dt.datetime | None
+    meaning: str
+
+    @property
+    def text(self) -> str:
+        when = self.at.strftime("%Y-%m-%d %H:%M:%S UTC") if self.at else "unknown"
+        return f"Last refreshed: {when} ({self.meaning})."
+
+
+def _plain(value: Any) -> Any:
+    # Decimals (DuckDB decimal columns, Athena's decimal) become floats, which charts and tables handle
+    return float(value) if isinstance(value, decimal.Decimal) else value
+
+
+def _frame(names: Sequence[str], rows: Sequence[tuple]) -> pd.DataFrame:
+    return pd.DataFrame.from_records([tuple(_plain(v) for v in row) for row in rows], columns=list(names))
+
+
+@st.cache_data(ttl=config.dashboard_settings().cache_seconds, show_spinner=False)
+def _cached_fetch(kind: str, schema: str, sql: str, params: tuple) -> pd.DataFrame:
+    return _frame(*open_warehouse().fetch(sql, list(params)))
+
+
+def warehouse() -> Warehouse:
+    return open_warehouse()
+
+
+def rel(table: str) -> str:
+    """The quoted, schema-qualified name of a mart, for the page's SQL."""
+    return warehouse().relation(table)
+
+
+def fetch(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+    """Run a select through the query layer; a DataFrame back. Athena results are cached (billed by the byte);
+    DuckDB is read as it is at every page run."""
+    wh = warehouse()
+    if wh.kind == "athena":
+        return _cached_fetch(wh.kind, getattr(wh, "schema", ""), sql, tuple(params))
+    return _frame(*wh.fetch(sql, params))
+
+
+def fetch_row(sql: str, params: Sequence[Any] = ()) -> tuple:
+    """The first row of a select as the warehouse returns it (decimals stay exact: for the figures a page shows
+    as numbers, while `fetch` gives floats for charts); None when there is no row."""
+    _, rows = warehouse().fetch(sql, params)
+    return rows[0] if rows else None
+
+
+def in_list(values: Sequence[Any]) -> str:
+    """`(?, ?, …)` for an `in` filter over `values` (which go as parameters)."""
+    return "(" + ", ".join("?" for _ in values) + ")"
+
+
+def last_materializations(marts: Sequence[str]) -> dict[str, dt.datetime]:
+    """The latest Dagster materialization of each mart (the end of the dbt build that wrote it), from the
+    instance in DAGSTER_HOME; empty when there is no instance or no record."""
+    home = config.dagster_home()
+    if not home.is_dir():
+        return {}
+    from dagster import AssetKey, DagsterInstance
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        events = instance.get_latest_materialization_events([AssetKey(name) for name in marts])
+    return {
+        key.to_user_string(): dt.datetime.fromtimestamp(event.timestamp, dt.UTC)
+        for key, event in events.items()
+        if event is not None
+    }
+
+
+def refresh(marts: Sequence[str]) -> Refresh:
+    """Dagster's latest materialization of the page's marts; without one (marts built by `dbt build` alone), the
+    time the DuckDB file was last written, which any build of any domain moves."""
+    times = last_materializations(marts)
+    if times:
+        oldest = min(times, key=times.get)
+        meaning = "the latest Dagster materialization of this page's marts"
+        if len(times) < len(marts) or times[oldest] != max(times.values()):
+            meaning += f"; the oldest is {oldest} at {times[oldest]:%Y-%m-%d %H:%M:%S} UTC"
+        return Refresh(max(times.values()), meaning)
+    wh = warehouse()
+    if isinstance(wh, DuckDBWarehouse) and wh.path.exists():
+        mtime = dt.datetime.fromtimestamp(wh.path.stat().st_mtime, dt.UTC)
+        return Refresh(mtime, "no Dagster record of these marts: when the DuckDB warehouse file was last written")
+    return Refresh(None, "no Dagster record of these marts")
+
+
+@dataclass(frozen=True)
+class MartState:
+    missing: tuple[str, ...]
+    rows: dict[str, int]
+
+    @property
+    def all_empty(self) -> bool:
+        return not self.missing and all(n == 0 for n in self.rows.values())
+
+
+def mart_state(marts: Sequence[str]) -> MartState:
+    wh = warehouse()
+    missing = tuple(name for name in marts if not wh.columns(name))
+    rows = {}
+    for name in marts:
+        if name not in missing:
+            _, [(count,)] = wh.fetch(f"select count(*) from {wh.relation(name)}")
+            rows[name] = int(count)
+    return MartState(missing, rows)
+
+
+def page(title: str, domain: str, marts: Sequence[str], body: Callable[[], None], intro: str = "") -> None:
+    """Render one domain page: the title, then a message and a stop when the marts are not there or empty, else
+    the last-refreshed line and the body. Errors become one message, never a traceback."""
+    st.title(title)
+    if intro:
+        st.caption(intro)
+    build = f"`dagster asset materialize -m orchestration.definitions --select 'group:{domain}'` (or `make demo`)"
+    try:
+        state = mart_state(marts)
+    except WarehouseUnavailable as error:
+        st.info(f"The warehouse is not built yet: {error}.")
+        return
+    if state.missing:
+        st.warning(f"Not built yet: {', '.join(state.missing)}. Build the {domain} marts with {build}.")
+        return
+    if state.all_empty:
+        st.info(f"The {domain} marts are built but empty ({', '.join(marts)}): land the domain's data, then {build}.")
+        return
+    st.caption(refresh(marts).text)
+    try:
+        body()
+    except WarehouseUnavailable as error:
+        st.info(f"The warehouse cannot be read: {error}.")
+
+
+def empty_note(frame: pd.DataFrame, what: str) -> bool:
+    """True (and a note on the page) when a section has no rows."""
+    if frame.empty:
+        st.info(f"No rows: {what}.")
+        return True
+    return False
