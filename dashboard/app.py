@@ -9,7 +9,8 @@ import streamlit as st
 st.set_page_config(page_title="Tributary", layout="wide")
 
 PAGES = [
-    st.Page("views/stock.py", title="Stock", url_path="stock", default=True),
+    st.Page("views/home.py", title="Overview", default=True),
+    st.Page("views/stock.py", title="Stock", url_path="stock"),
     st.Page("views/velib.py", title="Vélib'", url_path="velib"),
     st.Page("views/wine.py", title="Wine", url_path="wine"),
     st.Page("views/shop.py", title="Shop", url_path="shop"),

@@ -67,8 +67,9 @@ def query(db_path: Path, sql: str) -> list[tuple]:
         return con.sql(sql).fetchall()
 
 
-def materialize_assets(selection=None, run_config=None, raise_on_error=True):
-    """Materialize through Dagster, in process, as `dagster asset materialize` would."""
+def materialize_assets(selection=None, run_config=None, raise_on_error=True, instance=None):
+    """Materialize through Dagster, in process, as `dagster asset materialize` would (into `instance` when given,
+    e.g. a persistent one whose records a test reads back; else an ephemeral one)."""
     from dagster import materialize
 
     from orchestration.dbt import dbt_resource, tributary_dbt_assets
@@ -80,6 +81,7 @@ def materialize_assets(selection=None, run_config=None, raise_on_error=True):
         selection=selection,
         run_config=run_config,
         raise_on_error=raise_on_error,
+        instance=instance,
     )
 
 
