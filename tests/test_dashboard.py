@@ -298,6 +298,53 @@ def test_pages_without_a_warehouse_or_with_empty_marts(tmp_path, monkeypatch):
     assert "group:velib" in warning.value
 
 
+def test_marketing_page_on_hand_made_marts(tmp_path, monkeypatch):
+    """The marketing marts' column contract (another branch builds the models), three small tables by hand:
+    clicks 10 + 30 = 40, budget 100.50 + 200 = 300.50; requests 100 + 100 + 50 with 5 + 5 + 0 errors → 10 / 250
+    = 4.00 %; one anomalous window of three."""
+    monkeypatch.setenv("DBT_TARGET", "test")
+    monkeypatch.setenv("DUCKDB_PATH", str(tmp_path / "marketing.duckdb"))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "no-dagster"))
+    with duckdb.connect(str(tmp_path / "marketing.duckdb")) as con:
+        con.execute(
+            "create table fct_marketing__campaign_performance as select * from (values"
+            " ('C1', date '2026-01-01', date '2026-01-10', 10, 100.50, 10, 1000, 0.01, 0.01, false, 10.05, 100.5),"
+            " ('C2', date '2026-02-01', date '2026-02-05', 5, 200.00, 30, 1000, 0.05, 0.03, true, 6.6667, 200.0))"
+            " t(campaign_id, start_date, end_date, duration_days, budget, clicks, impressions, ctr_file,"
+            " ctr_computed, is_ctr_mismatch, cost_per_click, cost_per_mille)"
+        )
+        con.execute(
+            "create table fct_marketing__http_errors as select * from (values"
+            " ('/a', timestamp '2026-01-01 10:00:00', 100, 5, 0, 0.05),"
+            " ('/b', timestamp '2026-01-01 10:00:00', 100, 0, 5, 0.05),"
+            " ('/a', timestamp '2026-01-01 11:00:00', 50, 0, 0, 0.0))"
+            " t(url, hour_start, requests, errors_4xx, errors_5xx, error_rate)"
+        )
+        con.execute(
+            "create table fct_marketing__event_anomalies as select * from (values"
+            " (timestamp '2026-01-01 10:00:00', 'click', 'FR', 10, 3, 10.0, 1.0, 0.0, false),"
+            " (timestamp '2026-01-01 10:05:00', 'click', 'FR', 11, 3, 10.0, 1.0, 1.0, false),"
+            " (timestamp '2026-01-01 10:10:00', 'click', 'FR', 40, 3, 10.0, 1.0, 30.0, true))"
+            " t(window_start, event_type, country, events, baseline_windows, baseline_mean, baseline_stddev,"
+            " z_score, is_anomaly)"
+        )
+    at = open_page("views/marketing.py")
+    assert not at.warning and not at.info
+    shown = metrics(at)
+    assert shown["Campaigns"] == "2"
+    assert shown["Budget"] == "300.50"
+    assert shown["Clicks"] == "40"
+    assert shown["Requests"] == "250"
+    assert shown["Error rate (4xx + 5xx)"] == "4.00%"
+    assert shown["Anomalous windows"] == "1"
+    campaigns, anomalies = (frame.value for frame in at.dataframe)
+    assert list(campaigns.campaign_id) == ["C1", "C2"]
+    assert list(anomalies.z_score) == [30.0]
+    # one URL chosen: /a only → 5 errors over 150 requests
+    at.multiselect(key="urls").set_value(["/a"]).run()
+    assert metrics(at)["Error rate (4xx + 5xx)"] == "3.33%"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
