@@ -17,6 +17,7 @@ def command() -> list[str]:
         "--server.port", str(settings.port),
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "minimal",
     ]  # fmt: skip
 
 
