@@ -101,8 +101,11 @@ def refresh(marts: Sequence[str]) -> Refresh:
     if times:
         oldest = min(times, key=times.get)
         meaning = "the latest Dagster materialization of this page's marts"
-        if len(times) < len(marts) or times[oldest] != max(times.values()):
+        if times[oldest] != max(times.values()):
             meaning += f"; the oldest is {oldest} at {times[oldest]:%Y-%m-%d %H:%M:%S} UTC"
+        unrecorded = [name for name in marts if name not in times]
+        if unrecorded:
+            meaning += f"; no Dagster record of {', '.join(unrecorded)}"
         return Refresh(max(times.values()), meaning)
     wh = warehouse()
     if isinstance(wh, DuckDBWarehouse) and wh.path.exists():

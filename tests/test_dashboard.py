@@ -261,6 +261,27 @@ def test_marketing_page(warehouse):
     assert metrics(at)["Clicks"] == f"{campaigns[1]:,}"
 
 
+def test_every_statement_the_pages_run_is_trino_sql(warehouse, monkeypatch):
+    """What runs on DuckDB here runs on Athena in production: every statement the pages send through the query
+    layer (recorded while they render) parses with the real Trino grammar and uses only Trino's functions."""
+    from serving.warehouse import DuckDBWarehouse
+    from tests.trino_check import problems
+
+    statements = []
+    fetch = DuckDBWarehouse.fetch
+
+    def recording_fetch(self, sql, params=()):
+        statements.append(sql)
+        return fetch(self, sql, params)
+
+    monkeypatch.setattr(DuckDBWarehouse, "fetch", recording_fetch)
+    for page in PAGES:
+        open_page(page)
+    assert len(statements) > 20
+    found = {sql: problems(sql) for sql in statements}
+    assert not {sql: p for sql, p in found.items() if p}
+
+
 def test_every_mart_column_built_is_in_the_yml(warehouse):
     """The warehouse's side of the docs check (tests/test_docs.py): no mart column the yml does not describe."""
     from serving.warehouse import catalog
