@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from ingestion import config
-from serving.warehouse import DuckDBWarehouse, Warehouse, WarehouseUnavailable, open_warehouse
+from serving.warehouse import DuckDBWarehouse, Warehouse, WarehouseUnavailable, built_tables, open_warehouse
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,8 @@ class MartState:
 
 def mart_state(marts: Sequence[str]) -> MartState:
     wh = warehouse()
-    missing = tuple(name for name in marts if not wh.columns(name))
+    built = built_tables(wh)
+    missing = tuple(name for name in marts if name not in built)
     rows = {}
     for name in marts:
         if name not in missing:
