@@ -43,8 +43,8 @@ def _frame(names: Sequence[str], rows: Sequence[tuple]) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=config.dashboard_settings().cache_seconds, show_spinner=False)
-def _cached_fetch(kind: str, schema: str, sql: str, params: tuple) -> pd.DataFrame:
-    return _frame(*open_warehouse().fetch(sql, list(params)))
+def _athena_rows(schema: str, sql: str, params: tuple) -> tuple[list[str], list[tuple]]:
+    return open_warehouse().fetch(sql, list(params))
 
 
 def warehouse() -> Warehouse:
@@ -56,19 +56,24 @@ def rel(table: str) -> str:
     return warehouse().relation(table)
 
 
-def fetch(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-    """Run a select through the query layer; a DataFrame back. Athena results are cached (billed by the byte);
-    DuckDB is read as it is at every page run."""
+def _rows(sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple]]:
+    """One select through the query layer. Athena results are cached (Athena bills the bytes it scans); DuckDB is
+    read as it is at every page run."""
     wh = warehouse()
     if wh.kind == "athena":
-        return _cached_fetch(wh.kind, getattr(wh, "schema", ""), sql, tuple(params))
-    return _frame(*wh.fetch(sql, params))
+        return _athena_rows(wh.schema, sql, tuple(params))
+    return wh.fetch(sql, params)
 
 
-def fetch_row(sql: str, params: Sequence[Any] = ()) -> tuple:
+def fetch(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+    """A select as a DataFrame (decimals as floats, for charts and tables)."""
+    return _frame(*_rows(sql, params))
+
+
+def fetch_row(sql: str, params: Sequence[Any] = ()) -> tuple | None:
     """The first row of a select as the warehouse returns it (decimals stay exact: for the figures a page shows
-    as numbers, while `fetch` gives floats for charts); None when there is no row."""
-    _, rows = warehouse().fetch(sql, params)
+    as numbers); None when there is no row."""
+    _, rows = _rows(sql, params)
     return rows[0] if rows else None
 
 
@@ -131,7 +136,7 @@ def mart_state(marts: Sequence[str]) -> MartState:
     rows = {}
     for name in marts:
         if name not in missing:
-            _, [(count,)] = wh.fetch(f"select count(*) from {wh.relation(name)}")
+            _, [(count,)] = _rows(f"select count(*) from {wh.relation(name)}")
             rows[name] = int(count)
     return MartState(missing, rows)
 
