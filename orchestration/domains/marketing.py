@@ -8,12 +8,15 @@ from collections.abc import Callable
 
 from dagster import (
     AssetExecutionContext,
+    AssetKey,
     AssetSelection,
+    AssetSpec,
     DefaultScheduleStatus,
     MaterializeResult,
     ScheduleDefinition,
     asset,
     define_asset_job,
+    multi_asset,
 )
 
 from ingestion import aws, config
@@ -26,6 +29,8 @@ from ingestion.marketing import (
     SOURCE,
     TRANSACTION_COLUMNS,
     TRANSACTIONS_TABLE,
+    WEB_LOGS_CSV_TABLE,
+    WEB_LOGS_TABLE,
 )
 from ingestion.marketing.land import ingest_web_logs
 from ingestion.stream import drain_kinesis, drain_landing
@@ -60,22 +65,34 @@ def raw_transactions(context: AssetExecutionContext) -> MaterializeResult:
     )
 
 
-@asset(
-    key=[SOURCE, "raw_web_logs"],
-    group_name=GROUP,
-    kinds={"python", "csv"},
-    description=(
-        "Web server logs (MARKETING_WEB_LOGS_PATH): Apache Common Log Format files landed in raw/marketing/web_logs/, "
-        "CSV-shaped files (IP_Address, URL, Status_Code, Timestamp) in raw/marketing/web_logs_csv/."
-    ),
+@multi_asset(
+    specs=[
+        AssetSpec(
+            [SOURCE, "raw_web_logs"],
+            group_name=GROUP,
+            kinds={"python", "text"},
+            description="Web server logs in Apache Common Log Format (MARKETING_WEB_LOGS_PATH) landed in "
+            "raw/marketing/web_logs/.",
+        ),
+        AssetSpec(
+            [SOURCE, "raw_web_logs_csv"],
+            group_name=GROUP,
+            kinds={"python", "csv"},
+            description="Web server logs in the CSV shape (IP_Address, URL, Status_Code, Timestamp; from "
+            "MARKETING_WEB_LOGS_PATH) landed in raw/marketing/web_logs_csv/.",
+        ),
+    ],
+    name="raw_web_logs",
 )
-def raw_web_logs(context: AssetExecutionContext) -> MaterializeResult:
-    return _land(
-        context,
-        config.marketing_settings().web_logs_path,
-        "MARKETING_WEB_LOGS_PATH",
-        lambda path: ingest_web_logs(open_lake(), path),
-    )
+def raw_web_logs(context: AssetExecutionContext):
+    """One asset per log shape (a dbt source each); one pass over MARKETING_WEB_LOGS_PATH tells them apart."""
+    path = config.marketing_settings().web_logs_path
+    if not path:
+        context.log.info("MARKETING_WEB_LOGS_PATH is not set and there is no generated sample: nothing to land")
+    landed = ingest_web_logs(open_lake(), path) if path else []
+    for table in (WEB_LOGS_TABLE, WEB_LOGS_CSV_TABLE):
+        files = [f for f in landed if f.key.startswith(f"raw/{SOURCE}/{table}/")]
+        yield landed_result(context, files, asset_key=AssetKey([SOURCE, f"raw_{table}"]))
 
 
 @asset(

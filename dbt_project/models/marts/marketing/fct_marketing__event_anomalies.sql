@@ -3,10 +3,11 @@
     The series of an (event type, country) starts at its first event; from there every window in which the stream
     carried any event gets a row, 0 when this series had none (a window with no event at all is an outage of the
     stream, not a quiet period, and has no row). baseline_mean and baseline_stddev (sample) are taken over the
-    previous var marketing_anomaly_baseline_windows rows of the series (N; the current window excluded);
-    z_score = (events - baseline_mean) / baseline_stddev once the baseline has N windows and a spread (NULL
-    otherwise); is_anomaly when z_score > var marketing_anomaly_z_threshold: a burst. A drop shows as a negative
-    z_score, not flagged.
+    previous var marketing_anomaly_baseline_windows rows of the series (N; the current window excluded).
+    z_score = (events - baseline_mean) / spread, where the spread is baseline_stddev but at least
+    sqrt(baseline_mean) (counts vary at least like a Poisson count does), once the baseline has N windows and a
+    positive mean (NULL otherwise). is_anomaly when z_score > var marketing_anomaly_z_threshold and the window has
+    at least var marketing_anomaly_min_events events: a burst. A drop shows as a negative z_score, not flagged.
 
     Incremental: every run counts the staged events again (the baseline of a new window needs the previous N
     windows, which earlier runs read), compares the counts with the stored rows, and rewrites the windows whose
@@ -85,9 +86,11 @@ baselines as (
 scored as (
     select
         *,
+        -- the spread is at least sqrt(mean), the Poisson spread of a count: a baseline that happened to be flat
+        -- does not make a small rise look extreme
         case
-            when baseline_windows = {{ baseline_windows }} and baseline_stddev > 0
-                then (events - baseline_mean) / baseline_stddev
+            when baseline_windows = {{ baseline_windows }} and baseline_mean > 0
+                then (events - baseline_mean) / greatest(coalesce(baseline_stddev, 0), sqrt(baseline_mean))
         end as z_score
     from baselines
 ),
@@ -135,7 +138,10 @@ final as (
         baseline_mean,
         baseline_stddev,
         z_score,
-        coalesce(z_score > {{ var('marketing_anomaly_z_threshold') }}, false) as is_anomaly,
+        coalesce(
+            z_score > {{ var('marketing_anomaly_z_threshold') }} and events >= {{ var('marketing_anomaly_min_events') }},
+            false
+        ) as is_anomaly,
         -- partition (last, as Athena wants it)
         cast(window_start as date) as window_date
     from to_write
