@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 
 from ingestion.files import IngestionError, InputFile, LandedFile, check_csv, land_file, read_inputs
 from ingestion.lake import Lake
@@ -35,7 +36,7 @@ def web_log_table(file: InputFile) -> tuple[str, InputFile]:
     if first.replace(" ", "") == _CSV_HEADER:
         return WEB_LOGS_CSV_TABLE, check_csv(file, "utf-8", WEB_LOG_CSV_COLUMNS)
     if _LOG_LINE.match(first):
-        return WEB_LOGS_TABLE, file
+        return WEB_LOGS_TABLE, replace(file, data=text.encode("utf-8"))  # without a byte-order mark
     raise IngestionError(
         f"{file.name}: neither Apache Common Log Format lines nor a CSV with header {_CSV_HEADER} "
         f"(first line: {first[:80]!r})"
