@@ -54,6 +54,23 @@ def headline(con: duckdb.DuckDBPyConnection) -> list[str]:
         f"shop: {customers:,} customers, {orders or 0:,} sale orders, {revenue:,.2f} in revenue as of {as_of}; "
         f"Gini {gini or 0:.3f}, {share or 0:.1%} of customers make {pareto:.0%} of it"
     )
+    sales = con.sql(
+        "select sum(transactions), sum(revenue), count(distinct product) from main.fct_marketing__sales_by_product_payment"
+    ).fetchone()
+    http = con.sql("select sum(requests), sum(errors_4xx), sum(errors_5xx) from main.fct_marketing__http_errors").fetchone()
+    campaigns = con.sql(
+        "select count(*), sum(case when is_ctr_mismatch then 1 else 0 end) from main.fct_marketing__campaign_performance"
+    ).fetchone()
+    events = con.sql(
+        "select coalesce(sum(events), 0), count(distinct window_start), sum(case when is_anomaly then 1 else 0 end)"
+        " from main.fct_marketing__event_anomalies"
+    ).fetchone()
+    lines.append(
+        f"marketing: {sales[0] or 0:,} transactions, {sales[1] or 0:,.2f} in revenue over {sales[2]} products; "
+        f"{http[0] or 0:,} web requests ({http[1] or 0:,} 4xx, {http[2] or 0:,} 5xx); {campaigns[0]} campaigns, "
+        f"{campaigns[1] or 0} with a ctr that disagrees; {events[0]:,} click events in {events[1]} windows, "
+        f"{events[2] or 0} anomalous"
+    )
     quarantine_models = [
         name
         for (name,) in con.sql(
