@@ -55,11 +55,15 @@ def headline(con: duckdb.DuckDBPyConnection) -> list[str]:
         f"Gini {gini or 0:.3f}, {share or 0:.1%} of customers make {pareto:.0%} of it"
     )
     sales = con.sql(
-        "select sum(transactions), sum(revenue), count(distinct product) from main.fct_marketing__sales_by_product_payment"
+        "select sum(transactions), sum(revenue), count(distinct product)"
+        " from main.fct_marketing__sales_by_product_payment"
     ).fetchone()
-    http = con.sql("select sum(requests), sum(errors_4xx), sum(errors_5xx) from main.fct_marketing__http_errors").fetchone()
+    http = con.sql(
+        "select sum(requests), sum(errors_4xx), sum(errors_5xx) from main.fct_marketing__http_errors"
+    ).fetchone()
     campaigns = con.sql(
-        "select count(*), sum(case when is_ctr_mismatch then 1 else 0 end) from main.fct_marketing__campaign_performance"
+        "select count(*), sum(case when is_ctr_mismatch then 1 else 0 end)"
+        " from main.fct_marketing__campaign_performance"
     ).fetchone()
     events = con.sql(
         "select coalesce(sum(events), 0), count(distinct window_start), sum(case when is_anomaly then 1 else 0 end)"

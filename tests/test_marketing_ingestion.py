@@ -16,7 +16,9 @@ from ingestion.marketing.land import web_log_table
 from ingestion.marketing.producer import ClickEventProducer
 from tests.conftest import REPO_ROOT, materialize_assets, query
 
-CLF = re.compile(r'^\S+ - - \[\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} \+0000\] "(GET|POST) \S+ HTTP/1\.1" (\d{3}) \S+$')
+CLF = re.compile(
+    r'^\S+ - - \[\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} \+0000\] "(GET|POST) \S+ HTTP/1\.1" (\d{3}) \S+$'
+)
 
 
 def registered_codes() -> set[int]:
@@ -60,7 +62,9 @@ def test_generated_campaigns_carry_the_announced_faults(tmp_path):
 
 def test_web_log_files_are_told_apart_by_content():
     log = InputFile("a.txt", b'1.2.3.4 - - [29/Nov/2024:13:05:00 +0000] "GET / HTTP/1.1" 200 5\n')
-    shaped = InputFile("b.dat", b"\xef\xbb\xbfIP_Address,URL,Status_Code,Timestamp\n1.2.3.4,/,200,2024-11-29 13:00:00\n")
+    shaped = InputFile(
+        "b.dat", b"\xef\xbb\xbfIP_Address,URL,Status_Code,Timestamp\n1.2.3.4,/,200,2024-11-29 13:00:00\n"
+    )
     assert web_log_table(log) == (WEB_LOGS_TABLE, log)
     table, checked = web_log_table(shaped)
     assert table == WEB_LOGS_CSV_TABLE and checked.data == shaped.data
@@ -68,7 +72,9 @@ def test_web_log_files_are_told_apart_by_content():
     assert web_log_table(with_bom)[1].data == log.data  # the mark would end up in the first IP address
     with pytest.raises(IngestionError, match="other.json: neither Apache Common Log Format"):
         web_log_table(InputFile("other.json", b'{"a": 1}\n'))
-    with pytest.raises(IngestionError, match="wrong.csv: neither .*first line: .IP_Address,URL,Status_Code,Timestamp,Extra"):
+    with pytest.raises(
+        IngestionError, match="wrong.csv: neither .*first line: .IP_Address,URL,Status_Code,Timestamp,Extra"
+    ):
         web_log_table(InputFile("wrong.csv", b"IP_Address,URL,Status_Code,Timestamp,Extra\n"))
 
 

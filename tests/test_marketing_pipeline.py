@@ -91,7 +91,9 @@ def marketing_inputs(project_env, monkeypatch):
     (inputs / "transactions.csv").write_text("\n".join(lines) + "\n")
     (inputs / "logs").mkdir()
     (inputs / "logs" / "access.log").write_text("\n".join(LOG_LINES) + "\n")
-    (inputs / "logs" / "access.csv").write_text("IP_Address,URL,Status_Code,Timestamp\n" + "\n".join(CSV_LOG_ROWS) + "\n")
+    (inputs / "logs" / "access.csv").write_text(
+        "IP_Address,URL,Status_Code,Timestamp\n" + "\n".join(CSV_LOG_ROWS) + "\n"
+    )
     (inputs / "social_1.json").write_text(json.dumps(POSTS, indent=2))
     cy = json.dumps(post("cy", "#Tech", 5, 4, 4))
     (inputs / "social_2.jsonl").write_text(f'{cy}\n{{"user": "cy", "mess\n')  # JSON lines, the last one cut short
@@ -158,8 +160,12 @@ def test_marketing_marts_by_hand(marketing_inputs):
     )
     bad_logs = {line: reason for line, reason in {**LOG_LINES, **CSV_LOG_ROWS}.items() if reason}
     assert dict(query(db, "select raw_line, reject_reason from main.qua_marketing__web_logs")) == bad_logs
-    assert dict(query(db, "select json_extract_string(raw_line, '$.campaign_id'), reject_reason"
-                          " from main.qua_marketing__campaigns")) == {  # fmt: skip
+    assert dict(
+        query(
+            db,
+            "select json_extract_string(raw_line, '$.campaign_id'), reject_reason from main.qua_marketing__campaigns",
+        )
+    ) == {  # fmt: skip
         "C3": "clicks_exceed_impressions",
         "C4": "end_before_start",
         "C5": "invalid_ctr",

@@ -73,7 +73,8 @@ def test_click_events_stream_steady_then_burst(project_env):
     assert materialize_assets(selection=STREAM).success
     [(raw, staged, quarantined)] = query(
         db,
-        "select (select count(*) from raw_marketing.click_events), (select count(*) from main.stg_marketing__click_events),"
+        "select (select count(*) from raw_marketing.click_events),"
+        " (select count(*) from main.stg_marketing__click_events),"
         " (select count(*) from main.qua_marketing__click_events)",
     )
     assert raw == 100 * WINDOWS and staged + quarantined == raw
@@ -106,8 +107,8 @@ def test_click_events_stream_steady_then_burst(project_env):
     assert in_burst_window >= 40
     assert anomalies(db) == [("10:00", "cart_abandoned", "FR", in_burst_window)]
     # only added: the earlier windows are untouched, the new one has its 20 rows
-    assert query(db, "select * from main.fct_marketing__event_anomalies where window_start < timestamp '2024-11-29 10:00:00'"
-                     " order by 1, 2, 3") == stored  # fmt: skip
+    earlier = "select * from main.fct_marketing__event_anomalies where window_start < timestamp '2024-11-29 10:00'"
+    assert query(db, earlier + " order by 1, 2, 3") == stored
     assert query(db, "select count(*) from main.fct_marketing__event_anomalies") == [(rows + 20,)]
     assert query(db, "select count(*) from main.base_marketing__click_events") == [(100 * WINDOWS + 140,)]
 
@@ -116,4 +117,3 @@ def test_click_events_stream_steady_then_burst(project_env):
     assert materialize_assets(selection=STREAM).success
     assert query(db, "select * from main.fct_marketing__event_anomalies order by 1, 2, 3") == before
     assert query(db, "select count(*) from main.base_marketing__click_events") == [(100 * WINDOWS + 140,)]
-

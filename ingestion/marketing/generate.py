@@ -82,7 +82,9 @@ def generate_transactions(out: Path, rows: int, rng: random.Random, fake: Faker,
         product = rng.choice(list(PRODUCTS))
         amount = round(PRODUCTS[product] * rng.uniform(0.8, 1.2), 2)
         method = rng.choices(PAYMENT_METHODS, PAYMENT_WEIGHTS)[0]
-        records.append([client_id, name, f"{_moment(rng, end, 90):%Y-%m-%d %H:%M:%S}", product, f"{amount:.2f}", method])
+        records.append(
+            [client_id, name, f"{_moment(rng, end, 90):%Y-%m-%d %H:%M:%S}", product, f"{amount:.2f}", method]
+        )
     dirty = [list(r) for r in rng.sample(records, 4)]
     dirty[0][2] = "2024-02-30 10:00:00"  # no such day
     dirty[1][4] = "-15.00"  # negative amount

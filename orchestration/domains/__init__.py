@@ -18,5 +18,5 @@ def landed_result(
             "files": len(landed),
             "files_written": len(written),
             "keys": MetadataValue.json([f.key for f in landed]),
-        }
+        },
     )

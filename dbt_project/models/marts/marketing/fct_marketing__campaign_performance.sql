@@ -21,7 +21,7 @@ final as (
         -- dimensions
         start_date,
         end_date,
-        {{ dbt.datediff('start_date', 'end_date', 'day') }} + 1 as duration_days,
+        {{ dbt.datediff('start_date', 'end_date', 'day') }} + 1 as duration_days,  -- noqa: LT05
         -- measures
         budget,
         clicks,

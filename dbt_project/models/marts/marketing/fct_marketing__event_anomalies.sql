@@ -139,7 +139,8 @@ final as (
         baseline_stddev,
         z_score,
         coalesce(
-            z_score > {{ var('marketing_anomaly_z_threshold') }} and events >= {{ var('marketing_anomaly_min_events') }},
+            z_score > {{ var('marketing_anomaly_z_threshold') }}
+            and events >= {{ var('marketing_anomaly_min_events') }},
             false
         ) as is_anomaly,
         -- partition (last, as Athena wants it)

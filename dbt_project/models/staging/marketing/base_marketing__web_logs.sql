@@ -26,8 +26,10 @@ log_lines as (
         dt as ingested_date,
         raw_line,
         'marketing_raw.web_logs' as source_table,
-        {{ tributary.regexp_like('raw_line', '^[^ ]+ [^ ]+ [^ ]+ \\[[^\\]]+\\] "[^"]*" [0-9]{3} ([0-9]+|-)( "[^"]*" "[^"]*")?$') }}
-            as is_well_formed,
+        {{ tributary.regexp_like(
+            'raw_line',
+            '^[^ ]+ [^ ]+ [^ ]+ \\[[^\\]]+\\] "[^"]*" [0-9]{3} ([0-9]+|-)' ~ '( "[^"]*" "[^"]*")?$'
+        ) }} as is_well_formed,
         4 as field_count,
         -- DuckDB's regexp_extract gives '' where Trino's gives NULL: nullif makes both NULL
         nullif(regexp_extract(raw_line, '^([^ ]+) ', 1), '') as ip_address,

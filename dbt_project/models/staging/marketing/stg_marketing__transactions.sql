@@ -7,7 +7,10 @@ checked as (
 final as (
     select
         -- ids
-        {{ dbt.hash("concat(client_id, '|', cast(transaction_at as varchar), '|', product, '|', cast(amount as varchar), '|', payment_method)") }} as transaction_id,
+        {{ dbt.hash(
+            "concat(client_id, '|', cast(transaction_at as varchar), '|', product, '|', "
+            ~ "cast(amount as varchar), '|', payment_method)"
+        ) }} as transaction_id,
         client_id,
         -- dimensions
         client_name,
