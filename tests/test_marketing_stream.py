@@ -117,3 +117,15 @@ def test_click_events_stream_steady_then_burst(project_env):
     assert materialize_assets(selection=STREAM).success
     assert query(db, "select * from main.fct_marketing__event_anomalies order by 1, 2, 3") == before
     assert query(db, "select count(*) from main.base_marketing__click_events") == [(100 * WINDOWS + 140,)]
+
+    # --- a batch that lands late, into window 5 (08:25): that window and the 12 after it get new baselines, and
+    # the incremental result is exactly what a full rebuild gives
+    clock.now = T0 + dt.timedelta(minutes=5 * 5 + 4)
+    sink.send("marketing", "click_events", [producer.event("purchase", "DE") for _ in range(30)], clock.now)
+    assert materialize_assets(selection=STREAM).success
+    after = query(db, "select * from main.fct_marketing__event_anomalies order by 1, 2, 3")
+    changed = {(row[0], row[1], row[2]) for row in set(after) - set(before)}
+    assert min(changed)[0] == dt.datetime(2024, 11, 29, 8, 25) and max(changed)[0] == dt.datetime(2024, 11, 29, 9, 25)
+    rebuild = {"ops": {"tributary_dbt_assets": {"config": {"full_refresh": True}}}}
+    assert materialize_assets(selection=STREAM, run_config=rebuild).success
+    assert query(db, "select * from main.fct_marketing__event_anomalies order by 1, 2, 3") == after
