@@ -72,8 +72,8 @@ def headline(con: duckdb.DuckDBPyConnection) -> list[str]:
     lines.append(
         f"marketing: {sales[0] or 0:,} transactions, {sales[1] or 0:,.2f} in revenue over {sales[2]} products; "
         f"{http[0] or 0:,} web requests ({http[1] or 0:,} 4xx, {http[2] or 0:,} 5xx); {campaigns[0]} campaigns, "
-        f"{campaigns[1] or 0} with a ctr that disagrees; {events[0]:,} click events in {events[1]} windows, "
-        f"{events[2] or 0} anomalous"
+        f"{campaigns[1] or 0} with a ctr that disagrees; {events[0]:,} click events in {events[1]} five-minute "
+        f"window(s), {events[2] or 0} anomalous"
     )
     quarantine_models = [
         name

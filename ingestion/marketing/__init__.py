@@ -15,8 +15,6 @@ CLICK_EVENTS_PARTITION_KEY = "user_id"  # the entity of a click event: its Kines
 
 TRANSACTION_COLUMNS = ("ClientID", "ClientName", "TransactionDate", "Product", "Amount", "PaymentMethod")
 WEB_LOG_CSV_COLUMNS = ("IP_Address", "URL", "Status_Code", "Timestamp")
-SOCIAL_POST_FIELDS = ("user", "message", "post_date", "likes", "retweets")
-CAMPAIGN_FIELDS = ("campaign_id", "start_date", "end_date", "budget", "clicks", "impressions", "ctr")
 CLICK_EVENT_FIELDS = ("event_id", "event_type", "user_id", "product", "country", "event_time")
 EVENT_TYPES = ("click", "add_to_cart", "purchase", "cart_abandoned")
 PAYMENT_METHODS = ("Credit Card", "Debit Card", "PayPal", "Bank Transfer", "Cash")
