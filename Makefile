@@ -8,12 +8,13 @@ export DAGSTER_HOME ?= $(DATA)/dagster
 # The venv's tools first, so dbt, dagster and friends resolve to it without activating it.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help install demo test pytest lint format dev manifest dbt-build aws-bootstrap clean
+.PHONY: help install demo test pytest lint format dev api manifest dbt-build aws-bootstrap clean
 
 help:
 	@echo "make demo    install, generate sample data, materialize every asset into DuckDB, print headline figures"
 	@echo "make test    install and run the whole suite (pytest, ruff, sqlfluff)"
 	@echo "make dev     start dagster dev (UI on http://127.0.0.1:3000)"
+	@echo "make api     serve the read-only query API over the marts (http://127.0.0.1:8000/docs; API_HOST, API_PORT)"
 	@echo "make lint    ruff and sqlfluff only"
 	@echo "make aws-bootstrap  create the AWS resources (buckets, Glue databases, Athena work group, Kinesis streams)"
 	@echo "make clean   remove .data (lake, warehouse, samples, Dagster home)"
@@ -24,6 +25,7 @@ $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ingestion.duckdb_httpfs
 	@touch $@
 
 $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
@@ -70,6 +72,10 @@ format: install
 
 dev: install manifest $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -m orchestration.definitions --host 127.0.0.1
+
+# The read-only query API over the marts of the warehouse that DBT_TARGET selects (DuckDB or Athena).
+api: install manifest
+	$(BIN)/python -m serving.api
 
 dbt-build: install
 	@mkdir -p $(DATA)

@@ -263,6 +263,24 @@ def shop_settings() -> ShopSettings:
     )
 
 
+@dataclass(frozen=True)
+class ApiSettings:
+    host: str
+    port: int
+
+
+def api_settings() -> ApiSettings:
+    """The read-only query API (`make api`, `python -m serving.api`).
+
+    `API_HOST` (default 127.0.0.1: this machine only; 0.0.0.0 to listen on every interface), `API_PORT`
+    (default 8000).
+    """
+    return ApiSettings(
+        host=os.environ.get("API_HOST", "").strip() or "127.0.0.1",
+        port=int(os.environ.get("API_PORT", "").strip() or "8000"),
+    )
+
+
 def dbt_environment() -> dict[str, str]:
     """Environment handed to every dbt invocation, so dbt and Python agree on where things are."""
     return {

@@ -20,6 +20,7 @@ from dagster_dbt import (
 )
 
 from ingestion import config
+from ingestion.duckdb_httpfs import ensure_httpfs
 from orchestration.dbt_cli import dbt_executable, parse_dbt_project
 
 WAREHOUSE_POOL = "warehouse"  # DuckDB allows one writer: dbt runs hold this pool (limit 1, dagster.yaml)
@@ -72,6 +73,8 @@ def prepare_dbt_environment() -> None:
     os.environ.update(config.dbt_environment())
     if config.dbt_target() != "prod":
         config.duckdb_path().parent.mkdir(parents=True, exist_ok=True)
+        if config.lake_url().startswith("s3://"):
+            ensure_httpfs()  # the profile loads httpfs for an S3 lake: have it installed, offline
 
 
 @dbt_assets(

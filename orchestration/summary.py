@@ -1,96 +1,101 @@
-"""Print where the warehouse is and a few headline figures from the marts (the end of `make demo`)."""
+"""Print where the warehouse is and a few headline figures from the marts (the end of `make demo`).
 
+Through the query layer (serving/warehouse.py): the local DuckDB file read-only, or Athena when DBT_TARGET=prod;
+the SQL is the subset both engines share.
+"""
+
+import json
 import sys
 
-import duckdb
-
 from ingestion import config
+from serving.warehouse import Warehouse, WarehouseUnavailable, manifest_path, open_warehouse
 
 
-def headline(con: duckdb.DuckDBPyConnection) -> list[str]:
+def quarantine_models() -> list[str]:
+    """The quarantine models of the dbt project (qua_<source>__<table>), from the manifest."""
+    nodes = json.loads(manifest_path().read_text())["nodes"].values()
+    return sorted(n["name"] for n in nodes if n["resource_type"] == "model" and n["name"].startswith("qua_"))
+
+
+def headline(warehouse: Warehouse) -> list[str]:
+    def rows(sql: str, *marts: str) -> list[tuple]:
+        """`sql` with {0}, {1}… standing for the relations of `marts` (schema-qualified for the engine)."""
+        return warehouse.fetch(sql.format(*(warehouse.relation(name) for name in marts)))[1]
+
     lines = []
-    risk = con.sql(
-        "select risk_level, count(*) from main.fct_stock__risk group by risk_level order by risk_level"
-    ).fetchall()
-    as_of = con.sql("select max(as_of_date), max(risk_rule) from main.fct_stock__risk").fetchone()
+    risk = rows("select risk_level, count(*) from {0} group by risk_level order by risk_level", "fct_stock__risk")
+    [as_of] = rows("select max(as_of_date), max(risk_rule) from {0}", "fct_stock__risk")
     lines.append(
         f"stock: {sum(n for _, n in risk)} product-region pairs as of {as_of[0]} ({as_of[1]}): "
         + ", ".join(f"{level} {n}" for level, n in risk)
     )
-    daily = con.sql(
-        "select count(*), sum(quantity), sum(sales), min(sale_date), max(sale_date) from main.fct_stock__daily_sales"
-    ).fetchone()
+    [daily] = rows(
+        "select count(*), sum(quantity), sum(sales), min(sale_date), max(sale_date) from {0}", "fct_stock__daily_sales"
+    )
     lines.append(
-        f"stock: {daily[0]:,} product-region-days, {daily[1]:,} units, ${daily[2]:,.2f} in sales, "
+        f"stock: {daily[0]:,} product-region-days, {daily[1] or 0:,} units, ${daily[2] or 0:,.2f} in sales, "
         f"{daily[3]} … {daily[4]}"
     )
-    velib = con.sql(
+    [velib] = rows(
         "select count(*), sum(bikes), sum(case when is_shortage then 1 else 0 end),"
-        " sum(case when is_saturated then 1 else 0 end), max(snapshot_at) from main.fct_velib__stations_latest"
-    ).fetchone()
-    snapshots = con.sql("select count(distinct snapshot_at) from main.fct_velib__station_snapshots").fetchone()[0]
-    top = con.sql(
-        "select stationcode, critical_score from main.fct_velib__critical_stations_2h order by critical_rank limit 3"
-    ).fetchall()
+        " sum(case when is_saturated then 1 else 0 end), max(snapshot_at) from {0}",
+        "fct_velib__stations_latest",
+    )
+    [(snapshots,)] = rows("select count(distinct snapshot_at) from {0}", "fct_velib__station_snapshots")
+    top = rows(
+        "select stationcode, critical_score from {0} order by critical_rank limit 3", "fct_velib__critical_stations_2h"
+    )
     lines.append(
         f"velib: {velib[0]} stations over {snapshots} snapshots (latest {velib[4]} UTC): {velib[1]} bikes, "
         f"{velib[2]} in shortage, {velib[3]} saturated; most critical "
         + ", ".join(f"{code} ({score})" for code, score in top)
     )
-    wine = con.sql(
-        "select products, units, revenue, premium_products, ordinary_products, premium_zscore_threshold"
-        " from main.fct_wine__revenue_summary"
-    ).fetchone()
+    [wine] = rows(
+        "select products, units, revenue, premium_products, ordinary_products, premium_zscore_threshold from {0}",
+        "fct_wine__revenue_summary",
+    )
     lines.append(
         f"wine: {wine[0]:,} products, {wine[1]:,} units, {wine[2]:,.2f} € revenue; "
         f"premium (price z-score > {wine[5]:g}) {wine[3]:,}, ordinary {wine[4]:,}"
     )
-    customers, orders = con.sql("select count(*), sum(sale_orders) from main.dim_shop__customers").fetchone()
-    revenue = con.sql("select sum(revenue) from main.fct_shop__orders").fetchone()[0] or 0
-    as_of, gini, share, pareto = con.sql(
-        "select as_of_date, gini, share_of_customers, pareto_share from main.fct_shop__concentration"
-    ).fetchone()
+    [(customers, orders)] = rows("select count(*), sum(sale_orders) from {0}", "dim_shop__customers")
+    [(revenue,)] = rows("select sum(revenue) from {0}", "fct_shop__orders")
+    [(as_of, gini, share, pareto)] = rows(
+        "select as_of_date, gini, share_of_customers, pareto_share from {0}", "fct_shop__concentration"
+    )
     lines.append(
-        f"shop: {customers:,} customers, {orders or 0:,} sale orders, {revenue:,.2f} in revenue as of {as_of}; "
+        f"shop: {customers:,} customers, {orders or 0:,} sale orders, {revenue or 0:,.2f} in revenue as of {as_of}; "
         f"Gini {gini or 0:.3f}, {share or 0:.1%} of customers make {pareto:.0%} of it"
     )
-    sales = con.sql(
-        "select sum(transactions), sum(revenue), count(distinct product)"
-        " from main.fct_marketing__sales_by_product_payment"
-    ).fetchone()
-    http = con.sql(
-        "select sum(requests), sum(errors_4xx), sum(errors_5xx) from main.fct_marketing__http_errors"
-    ).fetchone()
-    campaigns = con.sql(
-        "select count(*), sum(case when is_ctr_mismatch then 1 else 0 end)"
-        " from main.fct_marketing__campaign_performance"
-    ).fetchone()
-    events = con.sql(
+    [sales] = rows(
+        "select sum(transactions), sum(revenue), count(distinct product) from {0}",
+        "fct_marketing__sales_by_product_payment",
+    )
+    [http] = rows("select sum(requests), sum(errors_4xx), sum(errors_5xx) from {0}", "fct_marketing__http_errors")
+    [campaigns] = rows(
+        "select count(*), sum(case when is_ctr_mismatch then 1 else 0 end) from {0}",
+        "fct_marketing__campaign_performance",
+    )
+    [events] = rows(
         "select coalesce(sum(events), 0), count(distinct window_start), sum(case when is_anomaly then 1 else 0 end)"
-        " from main.fct_marketing__event_anomalies"
-    ).fetchone()
+        " from {0}",
+        "fct_marketing__event_anomalies",
+    )
     lines.append(
         f"marketing: {sales[0] or 0:,} transactions, {sales[1] or 0:,.2f} in revenue over {sales[2]} products; "
         f"{http[0] or 0:,} web requests ({http[1] or 0:,} 4xx, {http[2] or 0:,} 5xx); {campaigns[0]} campaigns, "
         f"{campaigns[1] or 0} with a ctr that disagrees; {events[0]:,} click events in {events[1]} five-minute "
         f"window(s), {events[2] or 0} anomalous"
     )
-    quarantine_models = [
-        name
-        for (name,) in con.sql(
-            "select table_name from information_schema.tables"
-            " where table_schema = 'main' and starts_with(table_name, 'qua_')"
-        ).fetchall()
-    ]
+    built = [name for name in quarantine_models() if warehouse.columns(name)]
     quarantined = (
-        con.sql(
+        rows(
             "select source_table, reject_reason, count(*) from ("
-            + " union all ".join(
-                f"select source_table, reject_reason from main.{name}" for name in sorted(quarantine_models)
-            )
-            + ") group by all order by 1, 2"
-        ).fetchall()
-        if quarantine_models
+            + " union all ".join(f"select source_table, reject_reason from {{{i}}}" for i in range(len(built)))
+            + ") as quarantined group by source_table, reject_reason order by 1, 2",
+            *built,
+        )
+        if built
         else []
     )
     lines.append(
@@ -101,15 +106,20 @@ def headline(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def main() -> int:
-    path = config.duckdb_path()
-    if not path.exists():
-        print(f"no warehouse at {path}: run `make demo` first", file=sys.stderr)
+    warehouse = open_warehouse()
+    try:
+        figures = headline(warehouse)
+    except WarehouseUnavailable as error:
+        print(error, file=sys.stderr)
         return 1
-    with duckdb.connect(str(path), read_only=True) as con:
-        print(f"warehouse: {path} (DuckDB; open it with `duckdb {path}` or any DuckDB client)")
-        print(f"lake:      {config.lake_url()}")
-        for line in headline(con):
-            print(line)
+    if warehouse.kind == "duckdb":
+        print(f"warehouse: {warehouse.path} (DuckDB; open it with `duckdb {warehouse.path}` or any DuckDB client)")
+    else:
+        settings = config.aws_settings()
+        print(f"warehouse: Athena, schema {settings.athena_schema} (work group {settings.athena_work_group})")
+    print(f"lake:      {config.lake_url()}")
+    for line in figures:
+        print(line)
     return 0
 
 

@@ -7,8 +7,8 @@
   given by the caller, e.g. the Dagster asset checks of the latest dbt build) and sheet `anomalies`
   (fct_wine__anomalies counted by anomaly).
 
-Plain Python over a DuckDB connection and a lake: the Dagster asset (orchestration/domains/wine.py) is a thin
-wrapper around `write_reports`.
+Plain Python over the query layer (serving/warehouse.py: DuckDB locally, Athena on prod) and a lake: the Dagster
+asset (orchestration/domains/wine.py) is a thin wrapper around `write_reports`.
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import duckdb
-
 from ingestion.lake import Lake
+from serving.warehouse import Warehouse
 
 PRODUCT_COLUMNS = ("product_id", "sku", "title", "price", "total_sales", "revenue", "price_zscore", "is_premium")
 TOTAL_COLUMNS = ("products", "units", "revenue", "premium_products", "ordinary_products", "price_mean",
@@ -40,8 +39,8 @@ def report_prefix(month: str) -> str:
     return f"reports/wine/{month}/"
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
-    return con.sql(sql).fetchall()
+def _rows(warehouse: Warehouse, sql: str) -> list[tuple]:
+    return warehouse.fetch(sql)[1]
 
 
 def _xlsx(sheets: dict[str, tuple[Sequence[str], list[Sequence]]]) -> bytes:
@@ -67,15 +66,20 @@ def _csv(header: Sequence[str], rows: list[Sequence]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def write_reports(con: duckdb.DuckDBPyConnection, lake: Lake, month: str, tests: list[TestResult]) -> list[str]:
+def write_reports(warehouse: Warehouse, lake: Lake, month: str, tests: list[TestResult]) -> list[str]:
     """Write the four files of `month` (YYYY-MM), replacing a previous run's; returns their keys."""
     products = _rows(
-        con,
-        f"select {', '.join(PRODUCT_COLUMNS)} from main.fct_wine__product_revenue"
+        warehouse,
+        f"select {', '.join(PRODUCT_COLUMNS)} from {warehouse.relation('fct_wine__product_revenue')}"
         " order by price_zscore desc nulls last, product_id",
     )
-    [totals] = _rows(con, f"select {', '.join(TOTAL_COLUMNS)} from main.fct_wine__revenue_summary")
-    anomalies = _rows(con, "select anomaly, count(*) from main.fct_wine__anomalies group by anomaly order by anomaly")
+    [totals] = _rows(
+        warehouse, f"select {', '.join(TOTAL_COLUMNS)} from {warehouse.relation('fct_wine__revenue_summary')}"
+    )
+    anomalies = _rows(
+        warehouse,
+        f"select anomaly, count(*) from {warehouse.relation('fct_wine__anomalies')} group by anomaly order by anomaly",
+    )
     extract_columns = PRODUCT_COLUMNS[:-1]
     premium = [row[:-1] for row in products if row[-1]]
     ordinary = [row[:-1] for row in products if not row[-1]]

@@ -4,7 +4,8 @@
   quarantine), with the descriptions of the dbt manifest.
 - `open_warehouse()`: DuckDB opened read-only locally, Athena (pyathena) when `DBT_TARGET=prod`. Both run SQL
   written with `?` placeholders and a list of parameters: values never become SQL text.
-- `rows_query()`: the paged, filtered, ordered `select` the API serves, built from validated identifiers only.
+- `rows_query()`: the paged, filtered, ordered `select` the API serves, built from validated identifiers only;
+  `fetch_page()` runs it and answers a `Page`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import datetime as dt
 import decimal
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +24,7 @@ from ingestion import config
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 10
+MAX_OFFSET = 2**62  # well inside the BIGINT that OFFSET takes on DuckDB and Trino
 
 
 class QueryError(ValueError):
@@ -86,6 +89,7 @@ class Warehouse(Protocol):
     """A read-only SQL endpoint: `?` placeholders, parameters as a list, rows back as tuples."""
 
     kind: str
+    schema: str
 
     def relation(self, table: str) -> str:
         """The quoted, schema-qualified name of a mart (the name must come from the catalog)."""
@@ -117,7 +121,7 @@ class DuckDBWarehouse:
             raise WarehouseUnavailable(f"no warehouse at {self.path}: run `make demo` first")
         try:
             return duckdb.connect(str(self.path), read_only=True)
-        except duckdb.IOException as error:
+        except duckdb.Error as error:  # another process writes it (a dbt run holds the lock), or not a database
             raise WarehouseUnavailable(f"cannot open {self.path} read-only: {error}") from error
 
     def relation(self, table: str) -> str:
@@ -130,12 +134,7 @@ class DuckDBWarehouse:
             return names, cursor.fetchall()
 
     def columns(self, table: str) -> list[str]:
-        _, rows = self.fetch(
-            "select column_name from information_schema.columns"
-            " where table_schema = ? and table_name = ? order by ordinal_position",
-            [self.schema, table],
-        )
-        return [name for (name,) in rows]
+        return list(column_types(self, table))
 
 
 def trino_literal(value: Any) -> str:
@@ -172,26 +171,47 @@ class AthenaWarehouse:
             work_group=s.athena_work_group,
             schema_name=s.athena_schema,
             endpoint_url=f"{s.endpoint_url.rstrip('/')}/" if s.endpoint_url else None,
-            paramstyle="qmark",
         )
 
     def relation(self, table: str) -> str:
         return f"{quote_identifier(self.schema)}.{quote_identifier(table)}"
 
     def fetch(self, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple]]:
-        with self._connect() as con, con.cursor() as cursor:
-            # Athena execution parameters: each `?` receives one literal, never spliced into the statement text
-            cursor.execute(sql, [trino_literal(value) for value in params] if params else None)
-            names = [column[0] for column in cursor.description or []]
-            return names, list(cursor.fetchall())
+        from pyathena.error import Error as AthenaError
+
+        try:
+            with self._connect() as con, con.cursor() as cursor:
+                # Athena execution parameters: each `?` receives one literal, never spliced into the statement.
+                # qmark per call: connect() has no such option (it would silently keep pyformat, which formats
+                # values into the text)
+                literals = [trino_literal(value) for value in params]
+                cursor.execute(sql, literals or None, paramstyle="qmark")
+                names = [column[0] for column in cursor.description or []]
+                return names, list(cursor.fetchall())
+        except AthenaError as error:
+            raise WarehouseUnavailable(f"Athena ({self.settings.athena_work_group}): {error}") from error
 
     def columns(self, table: str) -> list[str]:
-        _, rows = self.fetch(
-            "select column_name from information_schema.columns"
-            " where table_schema = ? and table_name = ? order by ordinal_position",
-            [self.schema, table],
-        )
-        return [name for (name,) in rows]
+        return list(column_types(self, table))
+
+
+def column_types(warehouse: Warehouse, table: str) -> dict[str, str]:
+    """The columns of a built mart and their types as the engine names them (`DECIMAL(18,2)`, `varchar`), in
+    table order; empty when the mart is not built."""
+    _, rows = warehouse.fetch(
+        "select column_name, data_type from information_schema.columns"
+        " where table_schema = ? and table_name = ? order by ordinal_position",
+        [warehouse.schema, table],
+    )
+    return {name: data_type for name, data_type in rows}
+
+
+def built_tables(warehouse: Warehouse) -> set[str]:
+    """The names of the tables and views that exist in the warehouse's schema (one statement for all)."""
+    _, rows = warehouse.fetch(
+        "select table_name from information_schema.tables where table_schema = ?", [warehouse.schema]
+    )
+    return {name for (name,) in rows}
 
 
 def open_warehouse() -> Warehouse:
@@ -231,28 +251,92 @@ def parse_order_by(order_by: str | None, columns: Sequence[str]) -> list[tuple[s
     return terms
 
 
-def rows_query(warehouse: Warehouse, table: Table, columns: Sequence[str], request: RowsRequest) -> tuple[str, list]:
-    """The statement and parameters for a page of a mart. Identifiers come from `columns`; values are parameters."""
+# A filter's value is always one bound parameter, as text; try_cast (DuckDB and Trino alike) gives it the column's
+# type family, so that `price=10` finds 10.00 and a value that is no number finds nothing instead of failing.
+FILTER_CASTS = (
+    (re.compile(r"^u?(tiny|small|big|huge)?int(eger)?\d*$"), "bigint"),
+    (re.compile(r"^(decimal|numeric|double|float|real)\b"), "double"),
+    (re.compile(r"^boolean$"), "boolean"),
+    (re.compile(r"^date$"), "date"),
+)
+
+
+def filter_condition(name: str, data_type: str | None) -> str:
+    """`<column> = ?` for one filter: typed for numbers, booleans and dates, else on the column's text form."""
+    column = quote_identifier(name)
+    kind = (data_type or "").strip().lower()
+    for pattern, cast_to in FILTER_CASTS:
+        if pattern.search(kind):
+            return f"{column} = try_cast(? as {cast_to})"
+    return f"cast({column} as varchar) = ?"
+
+
+def rows_query(
+    warehouse: Warehouse,
+    table: Table,
+    columns: Sequence[str] | Mapping[str, str],
+    request: RowsRequest,
+    *,
+    peek: bool = False,
+) -> tuple[str, list]:
+    """The statement and parameters for a page of a mart. Identifiers come from `columns` (names, or names to
+    their types: then filters compare typed values, see `filter_condition`); values are bound parameters.
+
+    With `peek`, the statement asks for one row more than the page, to tell whether another page follows.
+    """
     if not 1 <= request.limit <= MAX_LIMIT:
         raise QueryError(f"limit must be between 1 and {MAX_LIMIT}, not {request.limit}")
-    if request.offset < 0:
-        raise QueryError(f"offset must be 0 or more, not {request.offset}")
+    if not 0 <= request.offset <= MAX_OFFSET:
+        raise QueryError(f"offset must be between 0 and {MAX_OFFSET}, not {request.offset}")
+    types = columns if isinstance(columns, Mapping) else {}
     where, params = [], []
     for name, value in request.filters.items():
         if name not in columns:
             raise NotFound(f"unknown column {name!r} in table {table.name!r}")
-        # compared as text: the same on DuckDB and Trino, whatever the column type
-        where.append(f"cast({quote_identifier(name)} as varchar) = ?")
+        where.append(filter_condition(name, types.get(name)))
         params.append(str(value))
-    order = parse_order_by(request.order_by, columns) or [(columns[0], "asc")]
+    # then every other column, ascending: a total order, so that pages neither overlap nor skip rows on ties
+    order = parse_order_by(request.order_by, columns)
+    ordered = {name for name, _ in order}
+    order += [(name, "asc") for name in columns if name not in ordered]
     sql = f"select * from {warehouse.relation(table.name)}"
     if where:
         sql += " where " + " and ".join(where)
-    sql += " order by " + ", ".join(f"{quote_identifier(name)} {direction}" for name, direction in order)
+    # NULLs last in both directions, written out: the same order on DuckDB and Trino
+    sql += " order by " + ", ".join(f"{quote_identifier(name)} {direction} nulls last" for name, direction in order)
     # limit and offset are validated Python ints, written as integer literals (Trino takes no parameter there);
     # Trino wants OFFSET before LIMIT, which DuckDB accepts too
-    sql += f" offset {int(request.offset)} limit {int(request.limit)}"
+    sql += f" offset {int(request.offset)} limit {int(request.limit) + (1 if peek else 0)}"
     return sql, params
+
+
+@dataclass(frozen=True)
+class Page:
+    table: str
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    limit: int
+    offset: int
+    has_more: bool
+
+
+def fetch_page(warehouse: Warehouse, table: Table, request: RowsRequest) -> Page:
+    """One page of a mart, rows as JSON-ready objects. A mart of the catalog that is not built yet raises
+    `WarehouseUnavailable` (the pipeline has not run), an unknown column `NotFound`, a bad bound `QueryError`."""
+    columns = column_types(warehouse, table.name)
+    if not columns:
+        raise WarehouseUnavailable(f"mart {table.name!r} is not built yet: run `make demo` (or its domain's job)")
+    sql, params = rows_query(warehouse, table, columns, request, peek=True)
+    names, rows = warehouse.fetch(sql, params)
+    page = rows[: request.limit]
+    return Page(
+        table=table.name,
+        columns=names,
+        rows=[{name: to_json_value(value) for name, value in zip(names, row, strict=True)} for row in page],
+        limit=request.limit,
+        offset=request.offset,
+        has_more=len(rows) > request.limit,
+    )
 
 
 def to_json_value(value: Any) -> Any:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+import sqlglot
 
 from ingestion.config import DBT_PROFILES_DIR, DBT_PROJECT_DIR
 from orchestration.dbt_cli import dbt_executable
@@ -76,7 +77,15 @@ def test_raw_relations_on_athena(prod_env):
             # the lake key (raw/…), as on DuckDB: "$path" less the lake root and its slash
             assert f'substr("$path", {len(LAKE) + 2}) as _source_file' in statement
             continue
-        # the external tables are Hive DDL (not Trino's grammar): check their shape
+        # the external tables are Hive DDL (not Trino's grammar): sqlglot's Hive parser must recognise every clause
+        # (it falls back to an opaque Command on anything it cannot parse), then check their shape
+        ddl = sqlglot.parse_one(statement, read="hive")
+        assert isinstance(ddl, sqlglot.exp.Create) and ddl.kind == "TABLE", (name, statement)
+        assert [type(p).__name__ for p in ddl.args["properties"].expressions][:5] == [
+            "ExternalProperty", "PartitionedByProperty", "RowFormatDelimitedProperty", "FileFormatProperty",
+            "LocationProperty",
+        ], (name, statement)  # fmt: skip
+        assert [c.name for c in ddl.this.expressions] == ["raw_line"]
         table = name.rsplit(".", 1)[-1]
         domain = name.split(".")[2].removesuffix("_raw")
         location = f"{LAKE}/raw/{domain}/{table}/"

@@ -4,6 +4,7 @@ the expected keys, under the lake's prefix, and a second ingestion that adds not
 import datetime as dt
 import re
 
+import duckdb
 import pytest
 
 from ingestion import aws
@@ -90,3 +91,52 @@ def test_every_domain_sample_lands_in_s3_once(lake, tmp_path):
     assert sorted(d.raw_key for d in drain_landing(lake, "stock", "sales_events")) == events
     assert not any(s.written for s in replay_folder(lake, tmp_path / "velib"))
     assert bucket_keys() == [f"dev/{k}" for k in expected]
+
+
+def test_dbt_on_duckdb_reads_an_s3_lake_as_it_reads_a_local_one(project_env, moto_aws, monkeypatch):
+    """The laptop warehouse over a lake on S3 (httpfs, installed offline, with the AWS variables): the same stock
+    sample through Dagster and dbt gives the same staged, quarantined and mart rows as from a local lake."""
+    from dagster import AssetSelection
+
+    from tests.conftest import materialize_assets
+
+    sales = project_env / "data" / "samples" / "stock" / "superstore_sales.csv"
+    summary = generate_sales_csv(sales, rows=300, seed=5, end=dt.date(2024, 6, 30))
+    generate_inventory_csv(sales.with_name("inventory_snapshot.csv"), sales)
+    stock = AssetSelection.groups("stock")
+
+    def snapshot(db, *setup: str) -> dict[str, list[tuple]]:
+        with duckdb.connect(str(db), read_only=True) as con:
+            for statement in setup:  # staging views read the lake when queried: on S3, they need the secret
+                con.execute(statement)
+            marts = [
+                ("fct_stock__daily_sales", "sale_date, product_id, region"),
+                ("fct_stock__risk", "product_id, region"),
+            ]
+            rows = {name: con.sql(f"select * from main.{name} order by {order}").fetchall() for name, order in marts}
+            for name in ("stg_stock__sales", "qua_stock__sales"):
+                rows[name] = con.sql(f"select _source_file, count(*) from main.{name} group by 1 order by 1").fetchall()
+        return rows
+
+    assert materialize_assets(selection=stock).success  # the local lake of project_env
+    local = snapshot(project_env / "warehouse.duckdb")
+
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    monkeypatch.setenv("LAKE_URL", "s3://tributary-lake/dev")
+    monkeypatch.setenv("DUCKDB_PATH", str(project_env / "s3.duckdb"))
+    bootstrap()
+    assert materialize_assets(selection=stock).success
+    endpoint = moto_aws.removeprefix("http://")
+    remote = snapshot(
+        project_env / "s3.duckdb",
+        "load httpfs",
+        f"create secret (type s3, key_id 'testing', secret 'testing', region 'eu-west-1', endpoint '{endpoint}',"
+        " url_style 'path', use_ssl false)",
+    )
+
+    assert remote == local
+    [(staged_file, staged)] = remote["stg_stock__sales"]
+    assert re.fullmatch(r"raw/stock/sales/dt=\d{4}-\d{2}-\d{2}/superstore_sales-\w{16}\.csv", staged_file)
+    assert staged == summary.rows_written - summary.dirty_rows
+    assert sum(n for _, n in remote["qua_stock__sales"]) == summary.dirty_rows
+    assert any(k.startswith("dev/raw/stock/sales/") for k in bucket_keys())

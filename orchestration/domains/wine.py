@@ -8,7 +8,6 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
-import duckdb
 from dagster import (
     AssetCheckSeverity,
     AssetExecutionContext,
@@ -23,7 +22,7 @@ from dagster import (
     define_asset_job,
 )
 
-from ingestion.config import duckdb_path, wine_settings
+from ingestion.config import wine_settings
 from ingestion.files import ingest_csv
 from ingestion.lake import open_lake
 from ingestion.wine import (
@@ -38,6 +37,7 @@ from ingestion.wine import (
 from orchestration.dbt import tributary_dbt_assets
 from orchestration.domains import landed_result
 from reports.wine import TestResult, write_reports
+from serving.warehouse import open_warehouse
 
 GROUP = "wine"
 MARTS = ("fct_wine__product_revenue", "fct_wine__revenue_summary", "fct_wine__anomalies")
@@ -128,8 +128,7 @@ def wine_reports(context: AssetExecutionContext, config: WineReportsConfig) -> M
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         raise ValueError(f"month {month!r} is not YYYY-MM")
     tests = latest_test_results(context)
-    with duckdb.connect(str(duckdb_path()), read_only=True) as con:
-        keys = write_reports(con, open_lake(), month, tests)
+    keys = write_reports(open_warehouse(), open_lake(), month, tests)  # DuckDB read-only, or Athena on prod
     for key in keys:
         context.log.info(f"wrote {key}")
     return MaterializeResult(
