@@ -47,6 +47,8 @@ demo: install manifest $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m ingestion.velib.generate
 	$(BIN)/python -m ingestion.wine.generate
 	$(BIN)/python -m ingestion.shop.generate --orders 10000
+	$(BIN)/python -m ingestion.marketing.generate
+	$(BIN)/python -m ingestion.marketing.producer --batches 3 --batch-size 200 --batch-seconds 0 --seed 7
 	VELIB_REPLAY_DIR=$(DATA)/samples/velib $(BIN)/dagster asset materialize -m orchestration.definitions --select '*'
 	@echo
 	@$(BIN)/python -m orchestration.summary

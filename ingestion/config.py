@@ -147,6 +147,44 @@ def wine_settings() -> WineSettings:
 
 
 @dataclass(frozen=True)
+class MarketingSettings:
+    transactions_path: str | None
+    web_logs_path: str | None
+    social_posts_path: str | None
+    campaigns_path: str | None
+    events_kinesis_stream: str | None
+
+
+def marketing_settings() -> MarketingSettings:
+    """Inputs of the marketing domain, each a path, a glob, or `s3://bucket/key*`.
+
+    `MARKETING_TRANSACTIONS_PATH`: sales transactions CSV (ClientID, ClientName, TransactionDate, Product, Amount,
+    PaymentMethod). `MARKETING_WEB_LOGS_PATH`: web server logs, Apache Common/Combined Log Format lines or the CSV
+    shape (IP_Address, URL, Status_Code, Timestamp), told apart by content. `MARKETING_SOCIAL_POSTS_PATH`: social
+    posts JSON. `MARKETING_CAMPAIGNS_PATH`: ad campaigns JSON. JSON is an array of records or JSON lines.
+    Default of each: the generated sample in `<data dir>/samples/marketing` (transactions.csv, web_logs.*,
+    social_posts.json, ad_campaigns.json) when it exists, else None (nothing to land).
+    `MARKETING_EVENTS_KINESIS_STREAM`: a Kinesis stream of click events; when set, `marketing/raw_click_events`
+    drains it as well as the landing folder (default unset: landing folder only).
+    """
+    sample = samples_dir() / "marketing"
+
+    def setting(name: str, pattern: str) -> str | None:
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value
+        return str(sample / pattern) if any(sample.glob(pattern)) else None
+
+    return MarketingSettings(
+        transactions_path=setting("MARKETING_TRANSACTIONS_PATH", "transactions.csv"),
+        web_logs_path=setting("MARKETING_WEB_LOGS_PATH", "web_logs.*"),
+        social_posts_path=setting("MARKETING_SOCIAL_POSTS_PATH", "social_posts.json"),
+        campaigns_path=setting("MARKETING_CAMPAIGNS_PATH", "ad_campaigns.json"),
+        events_kinesis_stream=os.environ.get("MARKETING_EVENTS_KINESIS_STREAM") or None,
+    )
+
+
+@dataclass(frozen=True)
 class AwsSettings:
     region: str
     endpoint_url: str | None

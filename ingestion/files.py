@@ -20,6 +20,7 @@ import datetime as dt
 import fnmatch
 import glob
 import io
+import json
 import re
 import warnings
 import zipfile
@@ -194,3 +195,38 @@ def xlsx_to_csv(file: InputFile) -> InputFile:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerows(row + [""] * (width - len(row)) for row in rows)
     return replace(file, data=out.getvalue().encode("utf-8"), ext="csv")
+
+
+def json_to_lines(file: InputFile) -> InputFile:
+    """A JSON file as JSON lines, one record per physical line (raw relations read one row per line).
+
+    A file whose content starts with `[` is a JSON array: it must parse (else IngestionError naming the file),
+    and each element is written compactly on its own line, unchanged otherwise. Any other file is taken as JSON
+    lines already and lands as received (blank lines dropped): a line that does not parse is one row that staging
+    quarantines, not a failed file."""
+    if not file.data.strip():
+        raise IngestionError(f"{file.name}: the file is empty")
+    try:
+        text = file.data.decode("utf-8").lstrip("\ufeff")
+    except UnicodeDecodeError as error:
+        raise IngestionError(f"{file.name}: not UTF-8 (byte offset {error.start}); JSON is UTF-8") from None
+    if text.lstrip().startswith("["):
+        try:
+            records = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise IngestionError(f"{file.name}: not a valid JSON array ({error})") from None
+        lines = [json.dumps(record, ensure_ascii=False) for record in records]
+    else:
+        lines = [line.rstrip("\r") for line in text.split("\n") if line.strip()]
+    if not lines:
+        raise IngestionError(f"{file.name}: no record")
+    return replace(file, data=("\n".join(lines) + "\n").encode("utf-8"), ext="jsonl")
+
+
+def ingest_json_records(
+    lake: Lake, source: str, table: str, pattern: str, today: dt.date | None = None
+) -> list[LandedFile]:
+    """Land every JSON file matching `pattern` (an array of records, or JSON lines) as JSON lines: all or nothing."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    checked = [json_to_lines(file) for file in read_inputs(pattern)]
+    return [land_file(lake, source, table, file, today) for file in checked]

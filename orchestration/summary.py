@@ -67,6 +67,26 @@ def headline(warehouse: Warehouse) -> list[str]:
         f"shop: {customers:,} customers, {orders or 0:,} sale orders, {revenue or 0:,.2f} in revenue as of {as_of}; "
         f"Gini {gini or 0:.3f}, {share or 0:.1%} of customers make {pareto:.0%} of it"
     )
+    [sales] = rows(
+        "select sum(transactions), sum(revenue), count(distinct product) from {0}",
+        "fct_marketing__sales_by_product_payment",
+    )
+    [http] = rows("select sum(requests), sum(errors_4xx), sum(errors_5xx) from {0}", "fct_marketing__http_errors")
+    [campaigns] = rows(
+        "select count(*), sum(case when is_ctr_mismatch then 1 else 0 end) from {0}",
+        "fct_marketing__campaign_performance",
+    )
+    [events] = rows(
+        "select coalesce(sum(events), 0), count(distinct window_start), sum(case when is_anomaly then 1 else 0 end)"
+        " from {0}",
+        "fct_marketing__event_anomalies",
+    )
+    lines.append(
+        f"marketing: {sales[0] or 0:,} transactions, {sales[1] or 0:,.2f} in revenue over {sales[2]} products; "
+        f"{http[0] or 0:,} web requests ({http[1] or 0:,} 4xx, {http[2] or 0:,} 5xx); {campaigns[0]} campaigns, "
+        f"{campaigns[1] or 0} with a ctr that disagrees; {events[0]:,} click events in {events[1]} five-minute "
+        f"window(s), {events[2] or 0} anomalous"
+    )
     built = [name for name in quarantine_models() if warehouse.columns(name)]
     quarantined = (
         rows(

@@ -25,6 +25,11 @@ INPUT_ENV = (  # every domain input, unset in tests unless a test sets it
     "SHOP_CLIENTS_PATH",
     "SHOP_ORDERS_PATH",
     "SHOP_ONLINE_RETAIL_PATH",
+    "MARKETING_TRANSACTIONS_PATH",
+    "MARKETING_WEB_LOGS_PATH",
+    "MARKETING_SOCIAL_POSTS_PATH",
+    "MARKETING_CAMPAIGNS_PATH",
+    "MARKETING_EVENTS_KINESIS_STREAM",
 )
 
 AWS_SETTINGS_ENV = (  # unset in the moto tests, so they see the documented defaults
@@ -37,6 +42,7 @@ AWS_SETTINGS_ENV = (  # unset in the moto tests, so they see the documented defa
     "KINESIS_STREAM_PREFIX",
     "KINESIS_SHARD_COUNT",
     "STOCK_EVENTS_KINESIS_STREAM",
+    "MARKETING_EVENTS_KINESIS_STREAM",
 )
 
 

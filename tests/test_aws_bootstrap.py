@@ -31,8 +31,10 @@ EXPECTED = [
     ("glue database", "raw_velib"),
     ("glue database", "raw_wine"),
     ("glue database", "raw_shop"),
+    ("glue database", "raw_marketing"),
     ("athena work group", "tributary"),
     ("kinesis stream", "tributary-stock-sales-events"),
+    ("kinesis stream", "tributary-marketing-click-events"),
 ]
 
 

@@ -8,7 +8,7 @@ from ingestion.lake import LocalLake
 from ingestion.stream import write_micro_batch
 from orchestration.dbt import dbt_build_args
 from orchestration.definitions import defs
-from orchestration.domains import stock
+from orchestration.domains import marketing, stock
 
 
 def ingestion_keys(graph) -> set[AssetKey]:
@@ -124,6 +124,22 @@ def test_sensor_requests_a_run_only_when_batches_wait(project_env):
         request = stock.stock_sales_events_sensor(context)
         assert isinstance(request, RunRequest)
         assert request.run_key == key
+
+
+def test_marketing_jobs_and_click_events_sensor(project_env):
+    stream_keys = defs.resolve_job_def("marketing_stream_job").asset_layer.executable_asset_keys
+    assert {AssetKey(["marketing", "raw_click_events"]), AssetKey("fct_marketing__event_anomalies")} <= stream_keys
+    assert AssetKey(["marketing", "raw_campaigns"]) not in stream_keys
+    assert defs.resolve_schedule_def("marketing_daily").job_name == "marketing_job"
+    lake = LocalLake(project_env / "lake")
+    with DagsterInstance.ephemeral() as instance:
+        context = build_sensor_context(instance=instance)
+        assert isinstance(marketing.marketing_click_events_sensor(context), SkipReason)
+        import datetime as dt
+
+        key = write_micro_batch(lake, "marketing", "click_events", [{"a": 1}], dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+        request = marketing.marketing_click_events_sensor(context)
+        assert isinstance(request, RunRequest) and request.run_key == key
 
 
 def test_every_raw_schema_is_provisioned_on_aws():

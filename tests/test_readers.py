@@ -27,6 +27,7 @@ class RecordingWarehouse(DuckDBWarehouse):
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """Every domain's generated sample through Dagster into one warehouse, as `make demo` does (smaller)."""
+    from ingestion.marketing.generate import generate_all as generate_marketing
     from ingestion.stock.generate import generate_inventory_csv, generate_sales_csv
     from ingestion.velib.generate import generate_snapshots
     from ingestion.wine.generate import generate as generate_wine
@@ -46,6 +47,7 @@ def demo(tmp_path_factory):
         generate_inventory_csv(sales.with_name("inventory_snapshot.csv"), sales)
         generate_snapshots(samples / "velib", stations=30, hours=1, end=dt.datetime(2024, 7, 1, 8, 30, tzinfo=dt.UTC))
         generate_wine(samples / "wine", products=40)
+        generate_marketing(samples / "marketing", scale=0.05)
         mp.setenv("VELIB_REPLAY_DIR", str(samples / "velib"))
         assert materialize_assets().success
         yield root
@@ -62,6 +64,7 @@ def test_summary_prints_the_marts_figures_and_sends_trino_sql(demo):
     assert lines[0].startswith(f"stock: {pairs} product-region pairs as of ")
     assert lines[2].startswith(f"velib: {stations} stations over 4 snapshots") and f": {bikes} bikes," in lines[2]
     assert lines[3].startswith("wine: ")
+    assert lines[5].startswith("marketing: 50 transactions, ") and "; 10 campaigns, " in lines[5]
     quarantined = lines[-1]
     assert quarantined.startswith("quarantine: ") and "stock_raw.sales duplicate_row 1" in quarantined
     for sql in warehouse.statements:

@@ -32,9 +32,9 @@ TRINO_FUNCTIONS = _words(
     regexp_extract_all regexp_like regexp_position regexp_replace regexp_split repeat replace reverse round
     row_number rpad rtrim second sequence sha256 shuffle sign sin skewness slice split split_part sqrt
     starts_with stddev stddev_pop stddev_samp strpos substr substring sum tan tanh timezone_hour timezone_minute
-    to_base64 to_hex to_iso8601 to_milliseconds to_unixtime transform trim truncate try typeof upper url_extract_host
-    url_extract_parameter url_extract_path uuid var_pop var_samp variance week week_of_year with_timezone
-    year year_of_week yow zip zip_with
+    to_base64 to_hex to_iso8601 to_milliseconds to_unixtime to_utf8 from_utf8 transform trim truncate try typeof
+    upper url_extract_host url_extract_parameter url_extract_path uuid var_pop var_samp variance week week_of_year
+    with_timezone year year_of_week yow zip zip_with
     """
 )
 # Words that stand before "(" without being functions: keywords, types, constructors.

@@ -22,15 +22,17 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from ingestion import aws, config
+from ingestion.marketing import CLICK_EVENTS_TABLE
+from ingestion.marketing import SOURCE as MARKETING
 from ingestion.stock import EVENTS_TABLE
 from ingestion.stock import SOURCE as STOCK
 
 # Custom schemas of dbt_project.yml (`+schema: seeds`): dbt names them `<ATHENA_SCHEMA>_<suffix>`.
 MODEL_SCHEMA_SUFFIXES = ("seeds",)
 # The Glue databases of the raw relations: one per `schema:` of a dbt source. A new domain adds its own.
-RAW_DATABASES = ("raw_stock", "raw_velib", "raw_wine", "raw_shop")
+RAW_DATABASES = ("raw_stock", "raw_velib", "raw_wine", "raw_shop", "raw_marketing")
 # The (source, table) pairs that stream through Kinesis. A new stream adds its pair.
-STREAM_SOURCES = ((STOCK, EVENTS_TABLE),)
+STREAM_SOURCES = ((STOCK, EVENTS_TABLE), (MARKETING, CLICK_EVENTS_TABLE))
 
 
 def kinesis_stream_name(prefix: str, source: str, table: str) -> str:

@@ -1,0 +1,1 @@
+{{ tributary.quarantine_rows(ref('base_marketing__campaigns'), 'marketing_raw.campaigns') }}

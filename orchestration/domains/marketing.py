@@ -1,0 +1,184 @@
+"""The marketing domain in Dagster: thin ingestion assets over ingestion.marketing, its jobs, schedule and the
+click-events sensor (built by the one landing-sensor factory, like the stock events).
+
+Each domain module exposes `assets`, `jobs`, `schedules` and `sensors`; definitions.py collects them.
+"""
+
+from collections.abc import Callable
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetSelection,
+    AssetSpec,
+    DefaultScheduleStatus,
+    MaterializeResult,
+    ScheduleDefinition,
+    asset,
+    define_asset_job,
+    multi_asset,
+)
+
+from ingestion import aws, config
+from ingestion.files import LandedFile, ingest_csv, ingest_json_records
+from ingestion.lake import open_lake
+from ingestion.marketing import (
+    CAMPAIGNS_TABLE,
+    CLICK_EVENTS_TABLE,
+    SOCIAL_POSTS_TABLE,
+    SOURCE,
+    TRANSACTION_COLUMNS,
+    TRANSACTIONS_TABLE,
+    WEB_LOGS_CSV_TABLE,
+    WEB_LOGS_TABLE,
+)
+from ingestion.marketing.land import ingest_web_logs
+from ingestion.stream import drain_kinesis, drain_landing
+from orchestration.domains import landed_result
+from orchestration.streams import landing_sensor
+
+GROUP = "marketing"
+
+
+def _land(
+    context: AssetExecutionContext, path: str | None, variable: str, land: Callable[[str], list[LandedFile]]
+) -> MaterializeResult:
+    """Land the file(s) at `path`, or nothing when no path is configured and there is no generated sample."""
+    if not path:
+        context.log.info(f"{variable} is not set and there is no generated sample: nothing to land")
+        return MaterializeResult(metadata={"files": 0, "files_written": 0})
+    return landed_result(context, land(path))
+
+
+@asset(
+    key=[SOURCE, "raw_transactions"],
+    group_name=GROUP,
+    kinds={"python", "csv"},
+    description="Sales transactions CSV (MARKETING_TRANSACTIONS_PATH) landed in raw/marketing/transactions/.",
+)
+def raw_transactions(context: AssetExecutionContext) -> MaterializeResult:
+    return _land(
+        context,
+        config.marketing_settings().transactions_path,
+        "MARKETING_TRANSACTIONS_PATH",
+        lambda path: ingest_csv(open_lake(), SOURCE, TRANSACTIONS_TABLE, path, "utf-8", TRANSACTION_COLUMNS),
+    )
+
+
+@multi_asset(
+    specs=[
+        AssetSpec(
+            [SOURCE, "raw_web_logs"],
+            group_name=GROUP,
+            kinds={"python", "text"},
+            description="Web server logs in Apache Common Log Format (MARKETING_WEB_LOGS_PATH) landed in "
+            "raw/marketing/web_logs/.",
+        ),
+        AssetSpec(
+            [SOURCE, "raw_web_logs_csv"],
+            group_name=GROUP,
+            kinds={"python", "csv"},
+            description="Web server logs in the CSV shape (IP_Address, URL, Status_Code, Timestamp; from "
+            "MARKETING_WEB_LOGS_PATH) landed in raw/marketing/web_logs_csv/.",
+        ),
+    ],
+    name="raw_web_logs",
+)
+def raw_web_logs(context: AssetExecutionContext):
+    """One asset per log shape (a dbt source each); one pass over MARKETING_WEB_LOGS_PATH tells them apart."""
+    path = config.marketing_settings().web_logs_path
+    if not path:
+        context.log.info("MARKETING_WEB_LOGS_PATH is not set and there is no generated sample: nothing to land")
+    landed = ingest_web_logs(open_lake(), path) if path else []
+    for table in (WEB_LOGS_TABLE, WEB_LOGS_CSV_TABLE):
+        files = [f for f in landed if f.key.startswith(f"raw/{SOURCE}/{table}/")]
+        yield landed_result(context, files, asset_key=AssetKey([SOURCE, f"raw_{table}"]))
+
+
+@asset(
+    key=[SOURCE, "raw_social_posts"],
+    group_name=GROUP,
+    kinds={"python", "json"},
+    description="Social posts JSON (MARKETING_SOCIAL_POSTS_PATH) landed as JSON lines in raw/marketing/social_posts/.",
+)
+def raw_social_posts(context: AssetExecutionContext) -> MaterializeResult:
+    return _land(
+        context,
+        config.marketing_settings().social_posts_path,
+        "MARKETING_SOCIAL_POSTS_PATH",
+        lambda path: ingest_json_records(open_lake(), SOURCE, SOCIAL_POSTS_TABLE, path),
+    )
+
+
+@asset(
+    key=[SOURCE, "raw_campaigns"],
+    group_name=GROUP,
+    kinds={"python", "json"},
+    description="Ad campaigns JSON (MARKETING_CAMPAIGNS_PATH) landed as JSON lines in raw/marketing/campaigns/.",
+)
+def raw_campaigns(context: AssetExecutionContext) -> MaterializeResult:
+    return _land(
+        context,
+        config.marketing_settings().campaigns_path,
+        "MARKETING_CAMPAIGNS_PATH",
+        lambda path: ingest_json_records(open_lake(), SOURCE, CAMPAIGNS_TABLE, path),
+    )
+
+
+@asset(
+    key=[SOURCE, "raw_click_events"],
+    group_name=GROUP,
+    kinds={"python", "json"},
+    pool="marketing_click_events_drain",  # one drain at a time (limit 1 in dagster.yaml), whichever job runs it
+    description=(
+        "Click-event micro-batches drained from landing/marketing/click_events/ (written by the producer) and, when "
+        "MARKETING_EVENTS_KINESIS_STREAM is set, from that Kinesis stream, into raw/marketing/click_events/."
+    ),
+)
+def raw_click_events(context: AssetExecutionContext) -> MaterializeResult:
+    lake = open_lake()
+    drained = drain_landing(lake, SOURCE, CLICK_EVENTS_TABLE)
+    stream = config.marketing_settings().events_kinesis_stream
+    if stream:
+        drained += drain_kinesis(lake, aws.client("kinesis"), stream, SOURCE, CLICK_EVENTS_TABLE)
+    for batch in drained:
+        context.log.info(f"{batch.origin} -> {batch.raw_key} ({batch.lines} line(s))")
+    context.log.info(f"drained {len(drained)} batch(es), {sum(b.lines for b in drained)} line(s)")
+    return MaterializeResult(
+        metadata={
+            "batches": len(drained),
+            "lines": sum(b.lines for b in drained),
+            "kinesis_stream": stream or "",
+        }
+    )
+
+
+marketing_job = define_asset_job(
+    "marketing_job",
+    selection=AssetSelection.groups(GROUP),
+    description="Everything of the marketing domain: land the files and the click-event batches, then dbt build.",
+)
+
+marketing_stream_job = define_asset_job(
+    "marketing_stream_job",
+    selection=AssetSelection.assets(raw_click_events).downstream(),
+    description="Drain new click-event batches and update the incremental models and the anomaly mart after them.",
+)
+
+marketing_daily_schedule = ScheduleDefinition(
+    name="marketing_daily",
+    job=marketing_job,
+    cron_schedule="0 7 * * *",
+    execution_timezone="UTC",
+    default_status=DefaultScheduleStatus.STOPPED,
+    description="Land the day's marketing exports and rebuild the marketing marts every morning at 07:00 UTC.",
+)
+
+marketing_click_events_sensor = landing_sensor(
+    SOURCE, CLICK_EVENTS_TABLE, marketing_stream_job, "marketing_click_events_sensor"
+)
+
+assets = [raw_transactions, raw_web_logs, raw_social_posts, raw_campaigns, raw_click_events]
+jobs = [marketing_job, marketing_stream_job]
+schedules = [marketing_daily_schedule]
+sensors = [marketing_click_events_sensor]
