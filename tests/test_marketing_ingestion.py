@@ -100,6 +100,28 @@ def test_producer_events_and_bursts():
     assert (burst["event_type"], burst["country"]) == ("cart_abandoned", "FR")
 
 
+def test_producer_backfills_simulated_minutes_with_a_burst_in_the_last_batch(project_env, capsys):
+    import datetime as dt
+
+    from ingestion.lake import open_lake
+    from ingestion.marketing.producer import main
+
+    main(["--batches", "4", "--batch-size", "5", "--backfill-minutes", "20", "--burst", "cart_abandoned:FR:3",
+          "--seed", "1", "--duplicate-rate", "0"])  # fmt: skip
+    keys = open_lake().list("landing/marketing/click_events/")
+    assert len(keys) == 4 and len(capsys.readouterr().out.splitlines()) == 4
+    times = [dt.datetime.strptime(k.rsplit("/", 1)[-1].split("Z")[0], "%Y%m%dT%H%M%S%f") for k in sorted(keys)]
+    assert [b - a for a, b in zip(times, times[1:], strict=False)] == [dt.timedelta(minutes=5)] * 3
+    # the last batch is now, the first 15 minutes ago
+    assert dt.datetime.now(dt.UTC).replace(tzinfo=None) - times[-1] < dt.timedelta(minutes=1)
+    batches = [[json.loads(line) for line in open_lake().get(k).decode().splitlines()] for k in sorted(keys)]
+    assert [len(b) for b in batches] == [5, 5, 5, 8]
+    burst = batches[-1][5:]
+    assert {(e["event_type"], e["country"]) for e in burst} == {("cart_abandoned", "FR")}
+    with pytest.raises(SystemExit):
+        main(["--batches", "1", "--burst", "refund:FR:3"])  # not an event type
+
+
 def test_marketing_settings_default_to_the_generated_sample(project_env, monkeypatch):
     assert config.marketing_settings().transactions_path is None  # no sample yet: nothing to land
     sample = project_env / "data" / "samples" / "marketing"

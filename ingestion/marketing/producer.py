@@ -10,6 +10,8 @@ again, unchanged (staging quarantines the repeat).
 
     python -m ingestion.marketing.producer --batches 3 --batch-size 200 --batch-seconds 0   # three batches now
     python -m ingestion.marketing.producer --rate 5 --batch-seconds 10                       # forever, ~5 events/s
+    python -m ingestion.marketing.producer --batches 24 --batch-size 60 --backfill-minutes 120 \
+        --burst cart_abandoned:FR:80    # two simulated hours at once, with a burst in the last 5 minutes
 """
 
 from __future__ import annotations
@@ -84,18 +86,52 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--duplicate-rate", type=float, default=0.02)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--kinesis", metavar="STREAM", help="send to this Kinesis stream instead of the landing area")
+    parser.add_argument(
+        "--backfill-minutes",
+        type=float,
+        default=0,
+        help="simulate the last M minutes instead of waiting: --batches batches spread evenly over them, sent at once",
+    )
+    parser.add_argument(
+        "--burst",
+        metavar="TYPE:COUNTRY:N",
+        help="add N events of one type and country to the last batch (e.g. cart_abandoned:FR:80), an anomaly to find",
+    )
     args = parser.parse_args(argv)
-    producer = ClickEventProducer(args.seed, args.duplicate_rate)
+    if args.backfill_minutes and not args.batches:
+        parser.error("--backfill-minutes needs --batches")
+    burst = None
+    if args.burst:
+        try:
+            burst_type, burst_country, burst_size = args.burst.split(":")
+            burst = (burst_type, burst_country, int(burst_size))
+        except ValueError:
+            parser.error(f"--burst {args.burst!r} is not TYPE:COUNTRY:N")
+        if burst_type not in EVENT_TYPES:
+            parser.error(f"--burst: {burst_type!r} is not one of {', '.join(EVENT_TYPES)}")
+    now = dt.datetime.now(dt.UTC)
+    step = dt.timedelta(minutes=args.backfill_minutes) / args.batches if args.backfill_minutes else None
+    simulated = {"at": now - step * (args.batches - 1) if step else now}
+    producer = ClickEventProducer(
+        args.seed, args.duplicate_rate, clock=(lambda: simulated["at"]) if step else (lambda: dt.datetime.now(dt.UTC))
+    )
     sink = open_sink(args.kinesis)
     size = args.batch_size or max(1, round(args.rate * args.batch_seconds))
     sent = 0
     while True:
-        where = producer.send_batch(sink, size)
+        last = bool(args.batches) and sent + 1 >= args.batches
+        records = [producer.event() for _ in range(size)]
+        if last and burst:
+            records += [producer.event(burst[0], burst[1]) for _ in range(burst[2])]
+        where = sink.send(SOURCE, CLICK_EVENTS_TABLE, records, producer.clock())
         sent += 1
-        print(f"batch {sent}: {size} events -> {where}", flush=True)
-        if args.batches and sent >= args.batches:
+        print(f"batch {sent}: {len(records)} events at {producer.clock():%H:%M:%S} UTC -> {where}", flush=True)
+        if last:
             break
-        time.sleep(args.batch_seconds)
+        if step:
+            simulated["at"] += step
+        else:
+            time.sleep(args.batch_seconds)
 
 
 if __name__ == "__main__":
