@@ -1,8 +1,10 @@
 """The Dagster side of the micro-batch streams (ingestion/stream.py): one sensor factory for every stream."""
 
 from dagster import (
+    AssetExecutionContext,
     DagsterRunStatus,
     DefaultSensorStatus,
+    MaterializeResult,
     RunRequest,
     RunsFilter,
     SensorDefinition,
@@ -11,8 +13,9 @@ from dagster import (
     sensor,
 )
 
+from ingestion import aws
 from ingestion.lake import open_lake
-from ingestion.stream import pending_batches
+from ingestion.stream import drain_kinesis, drain_landing, pending_batches
 
 ACTIVE = [DagsterRunStatus.QUEUED, DagsterRunStatus.NOT_STARTED, DagsterRunStatus.STARTING, DagsterRunStatus.STARTED]
 
@@ -41,3 +44,23 @@ def landing_sensor(source: str, table: str, job, name: str) -> SensorDefinition:
         return RunRequest(run_key=pending[-1], tags={"batches": str(len(pending))})
 
     return _sensor
+
+
+def drain_stream(
+    context: AssetExecutionContext, source: str, table: str, kinesis_stream: str | None
+) -> MaterializeResult:
+    """The body of a stream's raw asset: drain the landing area and, when set, the Kinesis stream into raw/."""
+    lake = open_lake()
+    drained = drain_landing(lake, source, table)
+    if kinesis_stream:
+        drained += drain_kinesis(lake, aws.client("kinesis"), kinesis_stream, source, table)
+    for batch in drained:
+        context.log.info(f"{batch.origin} -> {batch.raw_key} ({batch.lines} line(s))")
+    context.log.info(f"drained {len(drained)} batch(es), {sum(b.lines for b in drained)} line(s)")
+    return MaterializeResult(
+        metadata={
+            "batches": len(drained),
+            "lines": sum(b.lines for b in drained),
+            "kinesis_stream": kinesis_stream or "",
+        }
+    )

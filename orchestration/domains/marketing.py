@@ -19,7 +19,7 @@ from dagster import (
     multi_asset,
 )
 
-from ingestion import aws, config
+from ingestion import config
 from ingestion.files import LandedFile, ingest_csv, ingest_json_records
 from ingestion.lake import open_lake
 from ingestion.marketing import (
@@ -33,9 +33,8 @@ from ingestion.marketing import (
     WEB_LOGS_TABLE,
 )
 from ingestion.marketing.land import ingest_web_logs
-from ingestion.stream import drain_kinesis, drain_landing
 from orchestration.domains import landed_result
-from orchestration.streams import landing_sensor
+from orchestration.streams import drain_stream, landing_sensor
 
 GROUP = "marketing"
 
@@ -136,21 +135,7 @@ def raw_campaigns(context: AssetExecutionContext) -> MaterializeResult:
     ),
 )
 def raw_click_events(context: AssetExecutionContext) -> MaterializeResult:
-    lake = open_lake()
-    drained = drain_landing(lake, SOURCE, CLICK_EVENTS_TABLE)
-    stream = config.marketing_settings().events_kinesis_stream
-    if stream:
-        drained += drain_kinesis(lake, aws.client("kinesis"), stream, SOURCE, CLICK_EVENTS_TABLE)
-    for batch in drained:
-        context.log.info(f"{batch.origin} -> {batch.raw_key} ({batch.lines} line(s))")
-    context.log.info(f"drained {len(drained)} batch(es), {sum(b.lines for b in drained)} line(s)")
-    return MaterializeResult(
-        metadata={
-            "batches": len(drained),
-            "lines": sum(b.lines for b in drained),
-            "kinesis_stream": stream or "",
-        }
-    )
+    return drain_stream(context, SOURCE, CLICK_EVENTS_TABLE, config.marketing_settings().events_kinesis_stream)
 
 
 marketing_job = define_asset_job(

@@ -13,7 +13,7 @@ from dagster import (
     define_asset_job,
 )
 
-from ingestion import aws, config
+from ingestion import config
 from ingestion.files import ingest_csv
 from ingestion.lake import open_lake
 from ingestion.stock import (
@@ -24,9 +24,8 @@ from ingestion.stock import (
     SOURCE,
     SUPERSTORE_COLUMNS,
 )
-from ingestion.stream import drain_kinesis, drain_landing
 from orchestration.domains import landed_result
-from orchestration.streams import landing_sensor
+from orchestration.streams import drain_stream, landing_sensor
 
 GROUP = "stock"
 
@@ -71,21 +70,7 @@ def raw_inventory_snapshots(context: AssetExecutionContext) -> MaterializeResult
     ),
 )
 def raw_sales_events(context: AssetExecutionContext) -> MaterializeResult:
-    lake = open_lake()
-    drained = drain_landing(lake, SOURCE, EVENTS_TABLE)
-    stream = config.stock_settings().events_kinesis_stream
-    if stream:
-        drained += drain_kinesis(lake, aws.client("kinesis"), stream, SOURCE, EVENTS_TABLE)
-    for batch in drained:
-        context.log.info(f"{batch.origin} -> {batch.raw_key} ({batch.lines} line(s))")
-    context.log.info(f"drained {len(drained)} batch(es), {sum(b.lines for b in drained)} line(s)")
-    return MaterializeResult(
-        metadata={
-            "batches": len(drained),
-            "lines": sum(b.lines for b in drained),
-            "kinesis_stream": stream or "",
-        }
-    )
+    return drain_stream(context, SOURCE, EVENTS_TABLE, config.stock_settings().events_kinesis_stream)
 
 
 stock_job = define_asset_job(
