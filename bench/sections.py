@@ -1,0 +1,1 @@
+"""The sections of the benchmark besides the marts: fixed cost, memory limit, incremental, freshness."""
