@@ -106,14 +106,21 @@ def selection(domain: str) -> list[str]:
     return [*(f"+{mart}" for mart in MARTS[domain]), f"path:models/staging/{domain}"]
 
 
-def dbt_nodes(domain: str, env: dict[str, str]) -> list[str]:
-    """The models and seeds the selection builds: Dagster materializes them by asset key (their names)."""
+def dagster_keys(domain: str, env: dict[str, str]) -> list[str]:
+    """The asset keys of the models and seeds the selection builds (dagster-dbt prefixes a node with its custom
+    schema: the seeds live in `seeds`, the models in the default schema)."""
     completed = subprocess.run(
         [*dbt_command("ls", "--select", *selection(domain), "--resource-type", "model", "seed",
-                      "--output", "name", "--quiet")],  # fmt: skip
+                      "--output", "json", "--output-keys", "name", "resource_type", "config", "--quiet")],  # fmt: skip
         env={**os.environ, **env}, cwd=REPO, capture_output=True, text=True, check=True,
     )  # fmt: skip
-    return sorted(line.strip() for line in completed.stdout.splitlines() if line.strip())
+    keys = []
+    for line in completed.stdout.splitlines():
+        if line.strip().startswith("{"):
+            node = json.loads(line)
+            schema = node["config"].get("schema")
+            keys.append(f"{schema}/{node['name']}" if schema else node["name"])
+    return sorted(keys)
 
 
 def dagster_home(work: Path) -> Path:
@@ -138,7 +145,7 @@ def run_implementation(name: str, domain: str, lake: Path, out: Path, work: Path
         return measured(dbt_command("build", "--select", *selection(domain), "--indirect-selection", "cautious"), env=env)
     if name == "dagster":
         env["DAGSTER_HOME"] = str(dagster_home(work))
-        nodes = ",".join(dbt_nodes(domain, env))
+        nodes = ",".join(dagster_keys(domain, env))
         command = [str(BIN / "dagster"), "asset", "materialize", "-m", "orchestration.definitions", "--select", nodes]
         return measured(command, env=env)
     raise ValueError(name)
