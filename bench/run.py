@@ -53,7 +53,7 @@ class Measurement:
     walls: list[float] = field(default_factory=list)
     peaks_mib: list[float] = field(default_factory=list)
     checksums: dict[str, list] = field(default_factory=dict)
-    note: str = ""
+    dbt_nodes: dict = field(default_factory=dict)  # dbt only: seconds by node type and the slowest nodes
 
     @property
     def key(self) -> str:
@@ -78,8 +78,7 @@ def measured(command: list[str], env: dict[str, str] | None = None, cwd: Path | 
         [sys.executable, "-m", "bench.measure", "--", *command],
         env={**os.environ, **(env or {})},
         cwd=cwd or REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        capture_output=True,
         text=True,
         check=False,
     )
@@ -130,6 +129,22 @@ def dagster_home(work: Path) -> Path:
     return home
 
 
+def dbt_node_times(target: Path, top: int = 6) -> dict:
+    """Where a dbt invocation spent its time (run_results.json): seconds per node type, the slowest nodes."""
+    path = target / "run_results.json"
+    if not path.exists():
+        return {}
+    results = json.loads(path.read_text())["results"]
+    by_type: dict[str, float] = {}
+    for result in results:
+        kind = result["unique_id"].split(".")[0]
+        by_type[kind] = by_type.get(kind, 0.0) + (result.get("execution_time") or 0.0)
+    ranked = sorted(results, key=lambda r: r.get("execution_time") or 0.0, reverse=True)[:top]
+    slowest = [[r["unique_id"].split(".")[2 if r["unique_id"].startswith("test") else -1],
+                round(r.get("execution_time") or 0.0, 2)] for r in ranked]  # fmt: skip
+    return {"seconds_by_type": {k: round(v, 2) for k, v in by_type.items()}, "nodes": len(results), "slowest": slowest}
+
+
 def run_implementation(name: str, domain: str, lake: Path, out: Path, work: Path) -> tuple[float, float]:
     out.parent.mkdir(parents=True, exist_ok=True)
     if name == "limit":
@@ -142,7 +157,9 @@ def run_implementation(name: str, domain: str, lake: Path, out: Path, work: Path
     env = dbt_env(out, lake)
     if name == "dbt":
         # cautious: the tests of the selected models, less those that also read a model left out
-        return measured(dbt_command("build", "--select", *selection(domain), "--indirect-selection", "cautious"), env=env)
+        return measured(
+            dbt_command("build", "--select", *selection(domain), "--indirect-selection", "cautious"), env=env
+        )
     if name == "dagster":
         env["DAGSTER_HOME"] = str(dagster_home(work))
         nodes = ",".join(dagster_keys(domain, env))
@@ -151,9 +168,9 @@ def run_implementation(name: str, domain: str, lake: Path, out: Path, work: Path
     raise ValueError(name)
 
 
-
-
-def marts_section(work: Path, sizes: dict[str, list[int]], repeat: int, implementations: list[str]) -> list[Measurement]:
+def marts_section(
+    work: Path, sizes: dict[str, list[int]], repeat: int, implementations: list[str]
+) -> list[Measurement]:
     results = []
     disagreements = []
     for domain, domain_sizes in sizes.items():
@@ -167,6 +184,8 @@ def marts_section(work: Path, sizes: dict[str, list[int]], repeat: int, implemen
                     wall, peak = run_implementation(name, domain, lake, outputs[name], work)
                     rows[name].walls.append(wall)
                     rows[name].peaks_mib.append(peak)
+                    if name == "dbt":
+                        rows[name].dbt_nodes = dbt_node_times(config.DBT_PROJECT_DIR / "target")
                     log(f"{domain} {size:,} {name} run {attempt + 1}/{repeat}: {wall:.1f} s, {peak:,.0f} MiB")
             for mart, columns in MARTS[domain].items():
                 sums = {}
@@ -178,7 +197,9 @@ def marts_section(work: Path, sizes: dict[str, list[int]], repeat: int, implemen
                 reference = implementations[0]
                 for name in implementations[1:]:
                     if sums[name] != sums[reference]:
-                        disagreements.append(f"{domain} {size:,} {mart}: {name} {sums[name]} ≠ {reference} {sums[reference]}")
+                        disagreements.append(
+                            f"{domain} {size:,} {mart}: {name} {sums[name]} ≠ {reference} {sums[reference]}"
+                        )
                         diff = _diff(outputs, reference, name, mart, columns)
                         disagreements.append("\n".join(f"  {side} {line}" for side, line in diff))
             results.extend(rows.values())
@@ -275,7 +296,8 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
 
-    from bench import report, sections as extra_sections
+    from bench import report
+    from bench import sections as extra_sections
 
     measurements: list[Measurement] = []
     extra: dict = {}
