@@ -18,16 +18,21 @@ import pandas as pd
 from bench.project import EMAIL_PATTERN, MARTS, params
 
 
-def _read_raw(lake: Path, path: str) -> pd.DataFrame:
-    """Every file of a raw table as text, with its dt partition and file name (as staging has them)."""
+def _read_raw(lake: Path, path: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """Every file of a raw table as text (only `columns` when given, as a careful pandas user would), with its dt
+    partition and file name (as staging has them)."""
     frames = []
     for file in sorted(glob.glob(f"{lake}/{path}/dt=*/*.csv")):
-        frame = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8")
+        frame = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8", usecols=columns)
         frame = frame.apply(lambda c: c.str.strip()).replace("", None)
         frame["ingested_date"] = Path(file).parent.name.removeprefix("dt=")
         frame["source_file"] = file
         frames.append(frame)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+SALES_COLUMNS = ["Row ID", "Order ID", "Order Date", "Region", "Product ID", "Category", "Sub-Category", "Product Name",
+                 "Sales", "Quantity"]  # fmt: skip
 
 
 def _latest_export_wins(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -53,7 +58,7 @@ def stock(lake: Path, out: duckdb.DuckDBPyConnection) -> None:
     p = params()
     if glob.glob(f"{lake}/raw/stock/sales_events/dt=*/*"):
         raise SystemExit("the pandas way reproduces the batch marts: land no sales events in its lake")
-    raw = _read_raw(lake, "raw/stock/sales")
+    raw = _read_raw(lake, "raw/stock/sales", SALES_COLUMNS)
     sales = pd.DataFrame({
         "ingested_date": raw["ingested_date"], "source_file": raw["source_file"],
         "row_id": _int(raw["Row ID"]), "order_id": raw["Order ID"], "product_id": raw["Product ID"],

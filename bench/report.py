@@ -43,7 +43,8 @@ def _limit_median(results: dict, domain: str, size: int) -> float | None:
 
 def marts_table(results: dict) -> list[str]:
     lines = [
-        "| domain | rows | implementation | runs | wall median (s) | peak RSS (MiB) | rows/s | × limit | checksums agree |",
+        "| domain | rows | implementation | runs | wall median (s) | peak RSS (MiB) | rows/s | × limit | "
+        "checksums agree |",
         "|---|---:|---|---:|---:|---:|---:|---:|---|",
     ]
     for m in marts_rows(results):
@@ -180,7 +181,13 @@ def sections_text(results: dict) -> list[str]:
                 )
     memory = sections.get("memory")
     if memory:
-        out += ["", f"## memory_limit=1GB, stock at {_size(memory['size'])} rows", "", "| implementation | completed | wall (s) | peak RSS (MiB) |", "|---|---|---:|---:|"]  # fmt: skip
+        out += [
+            "",
+            f"## memory_limit=1GB, stock at {_size(memory['size'])} rows",
+            "",
+            "| implementation | completed | wall (s) | peak RSS (MiB) |",
+            "|---|---|---:|---:|",
+        ]
         for name in ("dbt", "limit"):
             if name in memory:
                 value = memory[name]
