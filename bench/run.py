@@ -129,6 +129,10 @@ def dagster_home(work: Path) -> Path:
     return home
 
 
+def dbt_target_path(work: Path, domain: str, size: int) -> Path:
+    return work / "targets" / f"dbt-{domain}-{size}"
+
+
 def dbt_node_times(target: Path, top: int = 6) -> dict:
     """Where a dbt invocation spent its time (run_results.json): seconds per node type, the slowest nodes."""
     path = target / "run_results.json"
@@ -145,7 +149,7 @@ def dbt_node_times(target: Path, top: int = 6) -> dict:
     return {"seconds_by_type": {k: round(v, 2) for k, v in by_type.items()}, "nodes": len(results), "slowest": slowest}
 
 
-def run_implementation(name: str, domain: str, lake: Path, out: Path, work: Path) -> tuple[float, float]:
+def run_implementation(name: str, domain: str, size: int, lake: Path, out: Path, work: Path) -> tuple[float, float]:
     out.parent.mkdir(parents=True, exist_ok=True)
     if name == "limit":
         command = [sys.executable, "-m", "bench.limit", "--domain", domain, "--lake", str(lake), "--out", str(out)]
@@ -156,10 +160,12 @@ def run_implementation(name: str, domain: str, lake: Path, out: Path, work: Path
     out.unlink(missing_ok=True)  # a fresh warehouse each run: the seeds, the views and the tables are all built
     env = dbt_env(out, lake)
     if name == "dbt":
-        # cautious: the tests of the selected models, less those that also read a model left out
-        return measured(
-            dbt_command("build", "--select", *selection(domain), "--indirect-selection", "cautious"), env=env
-        )
+        # cautious: the tests of the selected models, less those that also read a model left out; a target path of
+        # its own, so that run_results.json is this run's whatever else runs
+        target = dbt_target_path(work, domain, size)
+        command = dbt_command("build", "--select", *selection(domain), "--indirect-selection", "cautious",
+                              "--target-path", str(target))  # fmt: skip
+        return measured(command, env=env)
     if name == "dagster":
         env["DAGSTER_HOME"] = str(dagster_home(work))
         nodes = ",".join(dagster_keys(domain, env))
@@ -169,7 +175,7 @@ def run_implementation(name: str, domain: str, lake: Path, out: Path, work: Path
 
 
 def marts_section(
-    work: Path, sizes: dict[str, list[int]], repeat: int, implementations: list[str]
+    work: Path, sizes: dict[str, list[int]], repeat: int, implementations: list[str], save=lambda rows: None
 ) -> list[Measurement]:
     results = []
     disagreements = []
@@ -181,11 +187,11 @@ def marts_section(
             rows = {name: Measurement("marts", domain, size, name) for name in implementations}
             for attempt in range(repeat):
                 for name in implementations:  # interleaved, so a slow spell of the machine hits them all
-                    wall, peak = run_implementation(name, domain, lake, outputs[name], work)
+                    wall, peak = run_implementation(name, domain, size, lake, outputs[name], work)
                     rows[name].walls.append(wall)
                     rows[name].peaks_mib.append(peak)
                     if name == "dbt":
-                        rows[name].dbt_nodes = dbt_node_times(config.DBT_PROJECT_DIR / "target")
+                        rows[name].dbt_nodes = dbt_node_times(dbt_target_path(work, domain, size))
                     log(f"{domain} {size:,} {name} run {attempt + 1}/{repeat}: {wall:.1f} s, {peak:,.0f} MiB")
             for mart, columns in MARTS[domain].items():
                 sums = {}
@@ -203,6 +209,7 @@ def marts_section(
                         diff = _diff(outputs, reference, name, mart, columns)
                         disagreements.append("\n".join(f"  {side} {line}" for side, line in diff))
             results.extend(rows.values())
+            save(list(rows.values()))  # each size as soon as it is measured: a long run keeps what it did
     if disagreements:
         raise Disagreement("\n".join(disagreements), results)
     return results
@@ -299,22 +306,24 @@ def main(argv: list[str] | None = None) -> int:
     from bench import report
     from bench import sections as extra_sections
 
-    measurements: list[Measurement] = []
-    extra: dict = {}
+    results_path = results_dir / "results.json"
+
+    def save(measurements: list[Measurement], extra: dict | None = None) -> dict:
+        current = merge_results(results_path, [m.summary() | {"key": m.key} for m in measurements], extra or {})
+        report.write(results_dir, current)
+        return current
+
     status = 0
     if "marts" in sections:
         try:
-            measurements += marts_section(work, sizes, repeat, implementations)
+            marts_section(work, sizes, repeat, implementations, save)
         except Disagreement as error:
             log(f"the implementations disagree:\n{error}")
-            measurements += error.results
             status = 1
     for name in ("fixed", "memory", "incremental", "freshness"):
         if name in sections:
             log(f"section {name}")
-            extra[name] = getattr(extra_sections, name)(work, sizes, repeat)
-    current = merge_results(results_dir / "results.json", [m.summary() | {"key": m.key} for m in measurements], extra)
-    report.write(results_dir, current)
+            save([], {name: getattr(extra_sections, name)(work, sizes, repeat)})
     print((results_dir / "results.md").read_text())
     return status
 
