@@ -156,6 +156,11 @@ def goals(results: dict) -> list[str]:
         done = memory["dbt"]["completed"]
         out.append(f"| the 1 GB-limited run completes ({_size(memory['size'])}) | "
                    f"{_seconds(memory['dbt'].get('wall_s'))} s | {'met' if done else 'missed'} |")  # fmt: skip
+    elif memory and "limit" in memory:
+        limit_run = memory["limit"]
+        out.append(f"| the 1 GB-limited run completes ({_size(memory['size'])}) | dbt: not run; the limit: "
+                   f"{'completes' if limit_run['completed'] else 'fails'} in {_seconds(limit_run.get('wall_s'))} s, "
+                   f"peak {_mib(limit_run.get('peak_rss_mib'))} MiB | not measured for dbt |")  # fmt: skip
     else:
         out.append("| the 1 GB-limited run completes | not measured | – |")
     incremental = sections.get("incremental")
@@ -227,6 +232,8 @@ def sections_text(results: dict) -> list[str]:
             "| implementation | completed | wall (s) | peak RSS (MiB) |",
             "|---|---|---:|---:|",
         ]
+        if memory.get("note"):
+            out[-2:-2] = [memory["note"], ""]
         for name in ("dbt", "limit"):
             if name in memory:
                 value = memory[name]
