@@ -319,6 +319,13 @@ def chart(results: dict, path: Path) -> bool:
 def write(results_dir: Path, results: dict) -> None:
     results_dir.mkdir(parents=True, exist_ok=True)
     text = render(results)
+    if (results_dir / "NOTES.md").exists():  # written by hand after a run: how it went, why goals are missed
+        text = text.replace(
+            "what is measured and how.\n",
+            "what is measured and how. How this run went, why the goals are missed and what remains to measure: "
+            "[NOTES.md](NOTES.md).\n",
+            1,
+        )
     if chart(results, results_dir / "chart.png"):
         text = text.replace(
             "## The stock and shop marts\n", "## The stock and shop marts\n\n![wall time](chart.png)\n", 1
