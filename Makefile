@@ -16,7 +16,7 @@ help:
 	@echo "make dev     start dagster dev (UI on http://127.0.0.1:3000)"
 	@echo "make lint    ruff and sqlfluff only"
 	@echo "make aws-bootstrap  create the AWS resources (buckets, Glue databases, Athena work group, Kinesis streams)"
-	@echo "make bench   the benchmark (bench/README.md): about an hour; results in bench/results/"
+	@echo "make bench   the benchmark (bench/README.md), long: up to 1e7 rows; results in bench/results/"
 	@echo "make bench-quick  the benchmark's smoke test at 1e5 rows: the three implementations must agree"
 	@echo "make clean   remove .data (lake, warehouse, samples, Dagster home)"
 
