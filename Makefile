@@ -8,7 +8,7 @@ export DAGSTER_HOME ?= $(DATA)/dagster
 # The venv's tools first, so dbt, dagster and friends resolve to it without activating it.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help install demo test pytest lint format dev api dashboard docs manifest dbt-build aws-bootstrap clean
+.PHONY: help install demo test pytest lint format dev api dashboard docs manifest dbt-build aws-bootstrap clean bench bench-quick
 
 help:
 	@echo "make demo    install, generate sample data, materialize every asset into DuckDB, print headline figures"
@@ -19,6 +19,8 @@ help:
 	@echo "make docs    generate and serve the dbt docs site with the lineage (http://127.0.0.1:8080, DOCS_PORT)"
 	@echo "make lint    ruff and sqlfluff only"
 	@echo "make aws-bootstrap  create the AWS resources (buckets, Glue databases, Athena work group, Kinesis streams)"
+	@echo "make bench   the benchmark (bench/README.md), long: up to 1e7 rows; results in bench/results/"
+	@echo "make bench-quick  the benchmark's smoke test at 1e5 rows: the three implementations must agree"
 	@echo "make clean   remove .data (lake, warehouse, samples, Dagster home)"
 
 install: $(VENV)/.installed
@@ -94,6 +96,17 @@ docs: install
 dbt-build: install
 	@mkdir -p $(DATA)
 	cd dbt_project && ../$(BIN)/dbt build --profiles-dir ../profiles
+
+# The benchmark (bench/README.md). BENCH_ARGS passes options, e.g. BENCH_ARGS="--sizes stock=1e6 --repeat 5".
+$(VENV)/.bench-installed: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	@touch $@
+
+bench: $(VENV)/.bench-installed
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-quick: install
+	$(BIN)/python -m bench.run --quick $(BENCH_ARGS)
 
 # Idempotent: creates what is missing, reports what exists (settings from the environment, see README).
 aws-bootstrap: install

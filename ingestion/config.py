@@ -281,13 +281,23 @@ def api_settings() -> ApiSettings:
     )
 
 
+def duckdb_memory_limit() -> str | None:
+    """`DUCKDB_MEMORY_LIMIT`: DuckDB's memory_limit for dbt runs, a size such as `1GB` (default unset: DuckDB's
+    default, 80% of the RAM). Over it DuckDB spills to disk. Applied by the on-run-start macro
+    apply_memory_limit; the benchmark's 1 GB run sets it."""
+    return os.environ.get("DUCKDB_MEMORY_LIMIT", "").strip() or None
+
+
 def dbt_environment() -> dict[str, str]:
     """Environment handed to every dbt invocation, so dbt and Python agree on where things are."""
-    return {
+    environment = {
         "DBT_TARGET": dbt_target(),
         "DUCKDB_PATH": str(duckdb_path()),
         "LAKE_URL": lake_url(),
     }
+    if duckdb_memory_limit():
+        environment["DUCKDB_MEMORY_LIMIT"] = duckdb_memory_limit()
+    return environment
 
 
 def dagster_home() -> Path:

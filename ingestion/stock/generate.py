@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import io
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,11 +95,48 @@ def generate_sales_csv(
     products = catalogue(n_products, seed)
     customers = [(f"{fake.random_uppercase_letter()}{fake.random_uppercase_letter()}-{10000 + i}", fake.name())
                  for i in range(max(rows // 8, 10))]  # fmt: skip
-    span = (end - start).days
+    lines = _sales_records(rng, products, customers, start, end, rows)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not dirty:  # streamed to the file: 1e7 rows (about 1 GB) never sit in memory
+        with out.open("w", encoding="cp1252", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\r\n")
+            writer.writerow(SUPERSTORE_COLUMNS)
+            writer.writerows(lines)
+        return SampleSummary(rows, 0, start, end)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(SUPERSTORE_COLUMNS)
-    records: list[list[str]] = []
+    records = list(lines)
+    dirty_rows = 0
+    if len(records) >= 10:
+        bad = [list(r) for r in rng.sample(records, 5)]
+        bad[0][2] = "13/45/2016"  # unparseable order date
+        bad[1][18] = "-2"  # negative quantity
+        bad[2][18] = "three"  # non-numeric quantity
+        bad[3][13] = ""  # missing product id
+        for i, row in enumerate(bad[:4]):
+            row[0] = str(rows + i + 1)
+        records.extend(bad[:4])
+        records.append(list(records[len(records) // 2]))  # the same line exported twice
+        dirty_rows = 6  # the five above and the truncated line below
+    for record in records:
+        writer.writerow(record)
+    if dirty_rows:
+        buffer.write(f"{rows + 10},CA-2017-000001,1/2/2017,1/4/2017\r\n")  # truncated line
+    out.write_bytes(buffer.getvalue().encode("cp1252"))
+    return SampleSummary(len(records) + (1 if dirty_rows else 0), dirty_rows, start, end)
+
+
+def _sales_records(
+    rng: random.Random,
+    products: list[Product],
+    customers: list[tuple[str, str]],
+    start: dt.date,
+    end: dt.date,
+    rows: int,
+) -> Iterator[list[str]]:
+    """The clean order lines, one list of 21 fields each, drawn from `rng` in file order."""
+    span = (end - start).days
     row_id = 0
     while row_id < rows:
         order_day = start + dt.timedelta(days=rng.randint(0, span))
@@ -115,31 +153,12 @@ def generate_sales_csv(
             quantity = rng.randint(1, 9)
             discount = rng.choice([0, 0, 0, 0.1, 0.2, 0.3])
             sales = round(product.unit_price * quantity * (1 - discount), 4)
-            records.append([
+            yield [
                 str(row_id), order_id, _mdy(order_day), _mdy(ship_day), rng.choice(SHIP_MODES), customer_id,
                 customer_name, rng.choice(SEGMENTS), "United States", city, state, str(postal), region,
                 product.product_id, product.category, product.sub_category, product.name, f"{sales:g}",
                 str(quantity), f"{discount:g}", f"{round(sales * rng.uniform(-0.2, 0.4), 4):g}",
-            ])  # fmt: skip
-    dirty_rows = 0
-    if dirty and len(records) >= 10:
-        bad = [list(r) for r in rng.sample(records, 5)]
-        bad[0][2] = "13/45/2016"  # unparseable order date
-        bad[1][18] = "-2"  # negative quantity
-        bad[2][18] = "three"  # non-numeric quantity
-        bad[3][13] = ""  # missing product id
-        for i, row in enumerate(bad[:4]):
-            row[0] = str(rows + i + 1)
-        records.extend(bad[:4])
-        records.append(list(records[len(records) // 2]))  # the same line exported twice
-        dirty_rows = 6  # the five above and the truncated line below
-    for record in records:
-        writer.writerow(record)
-    if dirty_rows:
-        buffer.write(f"{rows + 10},CA-2017-000001,1/2/2017,1/4/2017\r\n")  # truncated line
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(buffer.getvalue().encode("cp1252"))
-    return SampleSummary(len(records) + (1 if dirty_rows else 0), dirty_rows, start, end)
+            ]  # fmt: skip
 
 
 def generate_inventory_csv(out: Path, sales_csv: Path, pairs: int = 5, seed: int = 42) -> int:
