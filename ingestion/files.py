@@ -197,27 +197,48 @@ def xlsx_to_csv(file: InputFile) -> InputFile:
     return replace(file, data=out.getvalue().encode("utf-8"), ext="csv")
 
 
-def json_to_lines(file: InputFile) -> InputFile:
-    """A JSON file as JSON lines, one record per physical line (raw relations read one row per line).
+def _parses(text: str) -> bool:
+    try:
+        json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    return True
 
-    A file whose content starts with `[` is a JSON array: it must parse (else IngestionError naming the file),
-    and each element is written compactly on its own line, unchanged otherwise. Any other file is taken as JSON
-    lines already and lands as received (blank lines dropped): a line that does not parse is one row that staging
-    quarantines, not a failed file."""
-    if not file.data.strip():
-        raise IngestionError(f"{file.name}: the file is empty")
+
+def decode_utf8(file: InputFile, what: str = "") -> str:
+    """The text of a UTF-8 input without its byte-order mark; IngestionError naming the file when it is empty or
+    not UTF-8 (`what` says what the file should be, for the message)."""
     try:
         text = file.data.decode("utf-8").lstrip("\ufeff")
     except UnicodeDecodeError as error:
-        raise IngestionError(f"{file.name}: not UTF-8 (byte offset {error.start}); JSON is UTF-8") from None
+        raise IngestionError(f"{file.name}: not UTF-8 (byte offset {error.start}){what}") from None
+    if not text.strip():
+        raise IngestionError(f"{file.name}: the file is empty")
+    return text
+
+
+def json_to_lines(file: InputFile) -> InputFile:
+    """A JSON file as JSON lines, one record per physical line (raw relations read one row per line).
+
+    A file whose content starts with `[` is a JSON array of objects: it must parse (else IngestionError naming
+    the file), and each element is written compactly on its own line, unchanged otherwise. Any other file is taken
+    as JSON lines already and lands as received (blank lines dropped): a line that does not parse is one row that
+    staging quarantines, not a failed file. A single JSON object spread over several lines is neither: an error."""
+    text = decode_utf8(file, "; JSON is UTF-8")
     if text.lstrip().startswith("["):
         try:
             records = json.loads(text)
         except json.JSONDecodeError as error:
             raise IngestionError(f"{file.name}: not a valid JSON array ({error})") from None
+        if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
+            raise IngestionError(f"{file.name}: a JSON array whose elements are not all objects (records)")
         lines = [json.dumps(record, ensure_ascii=False) for record in records]
     else:
         lines = [line.rstrip("\r") for line in text.split("\n") if line.strip()]
+        if len(lines) > 1 and not _parses(lines[0]) and _parses(text):
+            raise IngestionError(
+                f"{file.name}: one JSON document over several lines; expected a JSON array of records or JSON lines"
+            )
     if not lines:
         raise IngestionError(f"{file.name}: no record")
     return replace(file, data=("\n".join(lines) + "\n").encode("utf-8"), ext="jsonl")

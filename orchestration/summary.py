@@ -65,7 +65,7 @@ def headline(warehouse: Warehouse) -> list[str]:
     )
     lines.append(
         f"shop: {customers:,} customers, {orders or 0:,} sale orders, {revenue or 0:,.2f} in revenue as of {as_of}; "
-        f"Gini {gini or 0:.3f}, {share or 0:.1%} of customers make {pareto:.0%} of it"
+        f"Gini {gini or 0:.3f}, {share or 0:.1%} of customers make {pareto or 0:.0%} of it"
     )
     [sales] = rows(
         "select sum(transactions), sum(revenue), count(distinct product) from {0}",

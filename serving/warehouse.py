@@ -128,8 +128,14 @@ class DuckDBWarehouse:
         return f"{quote_identifier(self.schema)}.{quote_identifier(table)}"
 
     def fetch(self, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple]]:
+        import duckdb
+
         with self._connect() as con:
-            cursor = con.execute(sql, list(params))
+            try:
+                cursor = con.execute(sql, list(params))
+            except duckdb.CatalogException as error:  # a mart not built yet (e.g. only some domains ran)
+                first_line = str(error).splitlines()[0]
+                raise WarehouseUnavailable(f"{self.path}: {first_line} (build it first: make demo)") from error
             names = [column[0] for column in cursor.description or []]
             return names, cursor.fetchall()
 

@@ -68,6 +68,54 @@ def project_env(tmp_path, monkeypatch) -> Path:
     return tmp_path
 
 
+def use_demo_environment(mp: pytest.MonkeyPatch, root: Path) -> None:
+    """Point every setting at the demo build under `root` (see `demo_warehouse`)."""
+    mp.setenv("DBT_TARGET", "test")
+    mp.setenv("TRIBUTARY_DATA_DIR", str(root / "data"))
+    mp.setenv("LAKE_URL", f"file://{root / 'lake'}")
+    mp.setenv("DUCKDB_PATH", str(root / "warehouse.duckdb"))
+    mp.setenv("DAGSTER_HOME", str(root / "dagster"))
+    for name in INPUT_ENV:
+        mp.delenv(name, raising=False)
+    mp.setenv("SHOP_SAMPLE_ORDERS", "1000")
+    mp.setenv("VELIB_REPLAY_DIR", str(root / "data" / "samples" / "velib"))
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory) -> Path:
+    """One small `make demo` for the whole session: every domain's generated sample materialized through Dagster
+    into one warehouse and a persistent Dagster instance (whose records the dashboard reads back). Read-only for
+    its users, which enter its settings with `use_demo_environment`."""
+    import datetime as dt
+
+    from dagster import DagsterInstance
+
+    from ingestion.marketing.generate import generate_all as generate_marketing
+    from ingestion.marketing.producer import main as produce_clicks
+    from ingestion.stock.generate import generate_inventory_csv, generate_sales_csv
+    from ingestion.velib.generate import generate_snapshots
+    from ingestion.wine.generate import generate as generate_wine
+
+    root = tmp_path_factory.mktemp("demo")
+    samples = root / "data" / "samples"
+    with pytest.MonkeyPatch.context() as mp:
+        use_demo_environment(mp, root)
+        (samples / "stock").mkdir(parents=True)
+        sales = samples / "stock" / "superstore_sales.csv"
+        generate_sales_csv(sales, rows=800, seed=5, end=dt.date(2026, 6, 30))
+        generate_inventory_csv(samples / "stock" / "inventory_snapshot.csv", sales, pairs=4)
+        generate_snapshots(samples / "velib", stations=40, hours=3, end=dt.datetime(2026, 6, 30, 12, tzinfo=dt.UTC))
+        generate_wine(samples / "wine", products=60)
+        generate_marketing(samples / "marketing", scale=0.05)
+        # half an hour of click events in six batches (one per five-minute window), a burst in the last one
+        produce_clicks(["--batches", "6", "--batch-size", "30", "--backfill-minutes", "30",
+                        "--burst", "cart_abandoned:FR:60", "--seed", "3"])  # fmt: skip
+        (root / "dagster").mkdir()
+        with DagsterInstance.from_config(str(root / "dagster")) as instance:
+            assert materialize_assets(instance=instance).success
+    return root
+
+
 def query(db_path: Path, sql: str) -> list[tuple]:
     with duckdb.connect(str(db_path), read_only=True) as con:
         return con.sql(sql).fetchall()

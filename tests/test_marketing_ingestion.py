@@ -70,6 +70,8 @@ def test_web_log_files_are_told_apart_by_content():
     assert table == WEB_LOGS_CSV_TABLE and checked.data == shaped.data
     with_bom = InputFile("c.log", b"\xef\xbb\xbf" + log.data)
     assert web_log_table(with_bom)[1].data == log.data  # the mark would end up in the first IP address
+    with pytest.raises(IngestionError, match="bom.log: the file is empty"):
+        web_log_table(InputFile("bom.log", b"\xef\xbb\xbf\n"))  # a byte-order mark and nothing else
     with pytest.raises(IngestionError, match="other.json: neither Apache Common Log Format"):
         web_log_table(InputFile("other.json", b'{"a": 1}\n'))
     with pytest.raises(
@@ -88,6 +90,12 @@ def test_json_lands_as_one_record_per_line():
         json_to_lines(InputFile("bad.json", b'[{"user": "a"},'))
     with pytest.raises(IngestionError, match="empty.json: the file is empty"):
         json_to_lines(InputFile("empty.json", b"  \n"))
+    with pytest.raises(IngestionError, match="pretty.json: one JSON document over several lines"):
+        json_to_lines(InputFile("pretty.json", b'{\n  "data": [{"user": "a"}]\n}\n'))
+    with pytest.raises(IngestionError, match="scalars.json: a JSON array whose elements are not all objects"):
+        json_to_lines(InputFile("scalars.json", b'[1, "x", {"user": "a"}]'))
+    with pytest.raises(IngestionError, match="bom.json: the file is empty"):
+        json_to_lines(InputFile("bom.json", b"\xef\xbb\xbf\n"))
 
 
 def test_producer_events_and_bursts():

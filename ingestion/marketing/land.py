@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from dataclasses import replace
 
-from ingestion.files import IngestionError, InputFile, LandedFile, check_csv, land_file, read_inputs
+from ingestion.files import IngestionError, InputFile, LandedFile, check_csv, decode_utf8, land_file, read_inputs
 from ingestion.lake import Lake
 from ingestion.marketing import SOURCE, WEB_LOG_CSV_COLUMNS, WEB_LOGS_CSV_TABLE, WEB_LOGS_TABLE
 
@@ -26,12 +26,7 @@ _CSV_HEADER = ",".join(WEB_LOG_CSV_COLUMNS)
 
 def web_log_table(file: InputFile) -> tuple[str, InputFile]:
     """Which raw table a web-log file lands in, and the file as UTF-8; IngestionError naming it when neither."""
-    if not file.data.strip():
-        raise IngestionError(f"{file.name}: the file is empty")
-    try:
-        text = file.data.decode("utf-8").lstrip("\ufeff")
-    except UnicodeDecodeError as error:
-        raise IngestionError(f"{file.name}: not UTF-8 (byte offset {error.start})") from None
+    text = decode_utf8(file)
     first = next(line for line in text.splitlines() if line.strip()).strip()
     if first.replace(" ", "") == _CSV_HEADER:
         return WEB_LOGS_CSV_TABLE, check_csv(file, "utf-8", WEB_LOG_CSV_COLUMNS)
