@@ -288,6 +288,21 @@ def duckdb_memory_limit() -> str | None:
     return os.environ.get("DUCKDB_MEMORY_LIMIT", "").strip() or None
 
 
+def stream_sensor_interval_seconds() -> int:
+    """`STREAM_SENSOR_INTERVAL_SECONDS` (default 10): how often a stream's landing sensor looks for batches.
+
+    An event waits at most this long before a run is launched for it (plus one run when a run is already
+    active), so it bounds the freshness of the stream marts. A look is one listing of the landing folder."""
+    value = os.environ.get("STREAM_SENSOR_INTERVAL_SECONDS", "").strip() or "10"
+    try:
+        seconds = int(value)
+    except ValueError:
+        seconds = 0
+    if seconds < 1:
+        raise ValueError(f"STREAM_SENSOR_INTERVAL_SECONDS={value!r} is not a whole number of seconds >= 1")
+    return seconds
+
+
 def dbt_environment() -> dict[str, str]:
     """Environment handed to every dbt invocation, so dbt and Python agree on where things are."""
     environment = {

@@ -13,7 +13,7 @@ from dagster import (
     sensor,
 )
 
-from ingestion import aws
+from ingestion import aws, config
 from ingestion.lake import open_lake
 from ingestion.stream import drain_kinesis, drain_landing, pending_batches
 
@@ -23,14 +23,15 @@ ACTIVE = [DagsterRunStatus.QUEUED, DagsterRunStatus.NOT_STARTED, DagsterRunStatu
 def landing_sensor(source: str, table: str, job, name: str) -> SensorDefinition:
     """A sensor that launches `job` (an asset job) when batches of `source`/`table` wait in the landing area.
 
-    It skips while a run of `job` is still active (the next evaluation picks up what arrived meanwhile), and
-    keys each run by the newest waiting batch, so the same landing state never launches two runs.
+    It looks every `STREAM_SENSOR_INTERVAL_SECONDS` (default 10), skips while a run of `job` is still active
+    (the next evaluation picks up what arrived meanwhile), and keys each run by the newest waiting batch, so the
+    same landing state never launches two runs.
     """
 
     @sensor(
         name=name,
         job=job,
-        minimum_interval_seconds=30,
+        minimum_interval_seconds=config.stream_sensor_interval_seconds(),
         default_status=DefaultSensorStatus.STOPPED,
         description=f"Launches {job.name} when {source}/{table} batches wait in landing/{source}/{table}/.",
     )

@@ -1,6 +1,7 @@
 import json
 import re
 
+import pytest
 from dagster import AssetKey, DagsterInstance, RunRequest, SkipReason, build_sensor_context
 
 from ingestion.config import DBT_PROJECT_DIR
@@ -9,6 +10,7 @@ from ingestion.stream import write_micro_batch
 from orchestration.dbt import dbt_build_args
 from orchestration.definitions import defs
 from orchestration.domains import marketing, stock
+from orchestration.streams import landing_sensor
 
 
 def ingestion_keys(graph) -> set[AssetKey]:
@@ -124,6 +126,16 @@ def test_sensor_requests_a_run_only_when_batches_wait(project_env):
         request = stock.stock_sales_events_sensor(context)
         assert isinstance(request, RunRequest)
         assert request.run_key == key
+
+
+def test_stream_sensor_interval_comes_from_the_environment(monkeypatch):
+    assert stock.stock_sales_events_sensor.minimum_interval_seconds == 10  # the documented default
+    monkeypatch.setenv("STREAM_SENSOR_INTERVAL_SECONDS", "5")
+    sensor = landing_sensor("stock", "sales_events", stock.stock_stream_job, "interval_probe")
+    assert sensor.minimum_interval_seconds == 5
+    monkeypatch.setenv("STREAM_SENSOR_INTERVAL_SECONDS", "0")
+    with pytest.raises(ValueError, match="STREAM_SENSOR_INTERVAL_SECONDS='0'"):
+        landing_sensor("stock", "sales_events", stock.stock_stream_job, "interval_probe")
 
 
 def test_marketing_jobs_and_click_events_sensor(project_env):

@@ -22,3 +22,16 @@
 {% macro duckdb__array_get(expr, index) -%}
     {{ expr }}[{{ index }}]
 {%- endmacro %}
+
+{#- Text split on a literal delimiter into an array of text ('' gives one empty element, NULL gives NULL). -#}
+{% macro split_text(expr, delimiter) %}
+    {{ return(adapter.dispatch('split_text', 'tributary')(expr, delimiter)) }}
+{% endmacro %}
+
+{% macro default__split_text(expr, delimiter) -%}
+    split({{ expr }}, '{{ delimiter }}')
+{%- endmacro %}
+
+{% macro duckdb__split_text(expr, delimiter) -%}
+    string_split({{ expr }}, '{{ delimiter }}')
+{%- endmacro %}

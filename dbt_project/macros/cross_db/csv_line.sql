@@ -5,14 +5,28 @@
     ("(?:[^"]|"")*"|[^,"]*)
 {%- endmacro %}
 
+{#- Most lines hold no double quote at all. For them the answer needs no regular expression: such a line is
+    always well formed, and its fields are the text between commas, which a plain split gives ten times faster
+    than regexp_extract_all (make bench: the split was three quarters of base_stock__sales). Lines with a quote
+    take the regular-expression path. Both paths give the same fields for a line without quotes. -#}
+{% macro csv_has_quote(line) -%}
+    strpos({{ line }}, '"') > 0
+{%- endmacro %}
+
 {#- True when the whole line is a well-formed sequence of CSV fields. -#}
 {% macro csv_is_well_formed(line) -%}
-    coalesce({{ tributary.regexp_like(line, '^' ~ tributary.csv_field_pattern() ~ '(,' ~ tributary.csv_field_pattern() ~ ')*$') }}, false)
+    case
+        when not {{ tributary.csv_has_quote(line) }} then true
+        else coalesce({{ tributary.regexp_like(line, '^' ~ tributary.csv_field_pattern() ~ '(,' ~ tributary.csv_field_pattern() ~ ')*$') }}, false)
+    end
 {%- endmacro %}
 
 {#- The line split into its fields, still quoted: an array of text. -#}
 {% macro csv_split(line) -%}
-    regexp_extract_all({{ line }} || ',', '{{ tributary.csv_field_pattern() }},', 1)
+    case
+        when not {{ tributary.csv_has_quote(line) }} then {{ tributary.split_text(line, ',') }}
+        else regexp_extract_all({{ line }} || ',', '{{ tributary.csv_field_pattern() }},', 1)
+    end
 {%- endmacro %}
 
 {#- Field `index` (1-based) of a split line: unquoted, trimmed, empty text as NULL. -#}
