@@ -69,8 +69,11 @@ ranked as (
 
 already_staged as (
     {% if is_incremental() %}
-        select distinct event_id from {{ this }}
-        where reject_reason is null
+        -- only the ids of this batch (as base_stock__sales_events): the history is scanned, not de-duplicated
+        select distinct staged.event_id from {{ this }} as staged
+        where
+            staged.reject_reason is null
+            and staged.event_id in (select checked.event_id from checked)
     {% else %}
         select cast(null as varchar) as event_id
         where 1 = 0
