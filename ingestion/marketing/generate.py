@@ -74,7 +74,8 @@ def clf_time(moment: dt.datetime) -> str:
     return f"[{moment.day:02d}/{MONTHS[moment.month - 1]}/{moment.year}:{moment:%H:%M:%S} +0000]"
 
 
-def generate_transactions(out: Path, rows: int, rng: random.Random, fake: Faker, end: dt.date) -> int:
+def generate_transactions(out: Path, rows: int, rng: random.Random, fake: Faker, end: dt.date) -> tuple[int, int]:
+    """Write the transactions CSV; return its data lines and how many of them staging must quarantine."""
     clients = [(str(uuid.UUID(int=rng.getrandbits(128), version=4)), fake.name()) for _ in range(max(rows // 5, 5))]
     records = []
     for _ in range(rows):
@@ -92,13 +93,15 @@ def generate_transactions(out: Path, rows: int, rng: random.Random, fake: Faker,
     dirty[3][0] = ""  # missing client
     records += dirty
     records.append(list(records[len(records) // 2]))  # the same row exported twice
+    truncated = f"{clients[0][0]},{clients[0][1]},2024-11-01\n"
+    quarantined = len(dirty) + 1 + 1  # the dirty rows, the second copy, the truncated line
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(TRANSACTION_COLUMNS)
     writer.writerows(records)
-    buffer.write(f"{clients[0][0]},{clients[0][1]},2024-11-01\n")  # truncated line
+    buffer.write(truncated)
     out.write_text(buffer.getvalue(), encoding="utf-8")
-    return len(records) + 1
+    return len(records) + 1, quarantined
 
 
 def _request(rng: random.Random) -> tuple[str, str, int]:
@@ -182,11 +185,11 @@ def generate_all(out: Path, seed: int = 42, scale: float = 1.0, end: dt.date = D
     def n(base: int) -> int:
         return max(10, round(base * scale))
 
-    transactions = generate_transactions(out / "transactions.csv", n(1000), rng, fake, end)
+    transactions, dirty_transactions = generate_transactions(out / "transactions.csv", n(1000), rng, fake, end)
     generate_web_logs(out / "web_logs.log", out / "web_logs.csv", n(2000), n(500), rng, fake, end)
     generate_social_posts(out / "social_posts.json", n(300), rng, fake, end)
     faulty, mismatches = generate_campaigns(out / "ad_campaigns.json", n(100), rng, end)
-    return SampleSummary(transactions, 6, n(2000) + 1, n(500), n(300), n(100), faulty, mismatches)
+    return SampleSummary(transactions, dirty_transactions, n(2000) + 1, n(500), n(300), n(100), faulty, mismatches)
 
 
 def main(argv: list[str] | None = None) -> None:
