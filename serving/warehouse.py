@@ -258,7 +258,8 @@ def parse_order_by(order_by: str | None, columns: Sequence[str]) -> list[tuple[s
 
 
 # A filter's value is always one bound parameter, as text; try_cast (DuckDB and Trino alike) gives it the column's
-# type family, so that `price=10` finds 10.00 and a value that is no number finds nothing instead of failing.
+# type family, so that `price=10` finds 10.00. A value that is not of the family (`price=ten`) is refused with
+# a 422 naming the column, rather than finding nothing (check_filter_value).
 FILTER_CASTS = (
     (re.compile(r"^u?(tiny|small|big|huge)?int(eger)?\d*$"), "bigint"),
     (re.compile(r"^(decimal|numeric|double|float|real)\b"), "double"),
@@ -266,15 +267,41 @@ FILTER_CASTS = (
     (re.compile(r"^date$"), "date"),
 )
 
+# What each family accepts: the forms both engines' try_cast read the same way.
+FILTER_VALUES = {
+    "bigint": (re.compile(r"^[-+]?[0-9]{1,18}$"), "an integer"),
+    "double": (re.compile(r"^[-+]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][-+]?[0-9]+)?$"), "a number"),
+    "boolean": (re.compile(r"^(true|false)$", re.IGNORECASE), "true or false"),
+    "date": (re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), "a date YYYY-MM-DD"),
+}
+
+
+def _filter_cast(data_type: str | None) -> str | None:
+    kind = (data_type or "").strip().lower()
+    return next((cast_to for pattern, cast_to in FILTER_CASTS if pattern.search(kind)), None)
+
 
 def filter_condition(name: str, data_type: str | None) -> str:
     """`<column> = ?` for one filter: typed for numbers, booleans and dates, else on the column's text form."""
     column = quote_identifier(name)
-    kind = (data_type or "").strip().lower()
-    for pattern, cast_to in FILTER_CASTS:
-        if pattern.search(kind):
-            return f"{column} = try_cast(? as {cast_to})"
-    return f"cast({column} as varchar) = ?"
+    cast_to = _filter_cast(data_type)
+    return f"{column} = try_cast(? as {cast_to})" if cast_to else f"cast({column} as varchar) = ?"
+
+
+def check_filter_value(name: str, data_type: str | None, value: str) -> None:
+    """Refuse (QueryError, 422) a filter value the column's type family cannot hold, e.g. `quantity=ten`."""
+    cast_to = _filter_cast(data_type)
+    if cast_to is None:
+        return
+    pattern, expected = FILTER_VALUES[cast_to]
+    valid = bool(pattern.match(value))
+    if valid and cast_to == "date":
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            valid = False
+    if not valid:
+        raise QueryError(f"filter {name}: {value!r} is not {expected} (the column is {data_type})")
 
 
 def rows_query(
@@ -299,6 +326,7 @@ def rows_query(
     for name, value in request.filters.items():
         if name not in columns:
             raise NotFound(f"unknown column {name!r} in table {table.name!r}")
+        check_filter_value(name, types.get(name), str(value))
         where.append(filter_condition(name, types.get(name)))
         params.append(str(value))
     # then every other column, ascending: a total order, so that pages neither overlap nor skip rows on ties

@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -36,8 +37,10 @@ from serving.api import create_app
 from serving.warehouse import (
     AthenaWarehouse,
     DuckDBWarehouse,
+    QueryError,
     RowsRequest,
     catalog,
+    check_filter_value,
     filter_condition,
     manifest_path,
     rows_query,
@@ -337,11 +340,13 @@ ATTEMPTS = [
     (REVENUE, {"sku": f"'; drop table {REVENUE}; --"}, 200),
     (REVENUE, {"sku": "101' or '1'='1"}, 200),
     (REVENUE, {"sku": "1 or 1=1"}, 200),
-    (REVENUE, {"product_id": "1 or 1=1"}, 200),
     (REVENUE, {"sku": "101 --"}, 200),
     (REVENUE, {"sku": "101 /* */"}, 200),
     (REVENUE, {"sku": "101\x00"}, 200),
     (REVENUE, {"sku": "101; checkpoint"}, 200),
+    # a value the column's type cannot hold: refused before any query
+    (REVENUE, {"product_id": "1 or 1=1"}, 422),
+    (REVENUE, {"product_id": "1; drop table x"}, 422),
     # bounds and types
     (REVENUE, {"limit": "1001"}, 422),
     (REVENUE, {"limit": str(10**12)}, 422),
@@ -462,7 +467,7 @@ def athena_statement(warehouse, filters, order_by="-revenue, sku:asc") -> tuple[
 def test_athena_rows_query_is_trino_sql(monkeypatch):
     monkeypatch.setenv("ATHENA_SCHEMA", "tributary")
     athena = AthenaWarehouse()
-    filters = {"sku": HOSTILE[0], "is_premium": "true", "price": "10", "total_sales": HOSTILE[2]}
+    filters = {"sku": HOSTILE[0], "is_premium": "true", "price": "10", "total_sales": "42"}
     sql, params = athena_statement(athena, filters)
     assert problems(sql) == [], sql
     assert sql == (
@@ -473,7 +478,7 @@ def test_athena_rows_query_is_trino_sql(monkeypatch):
         ' "product_id" asc nulls last, "title" asc nulls last, "is_premium" asc nulls last, "price" asc nulls last,'
         ' "total_sales" asc nulls last offset 50 limit 26'
     )
-    assert params == [HOSTILE[0], "true", "10", HOSTILE[2]]
+    assert params == [HOSTILE[0], "true", "10", "42"]
     # the same builder on DuckDB: only the relation differs
     duck_sql, duck_params = athena_statement(DuckDBWarehouse(Path("unused.duckdb")), {"sku": HOSTILE[0]})
     assert duck_sql.startswith(f'select * from "main"."{REVENUE}" where cast("sku" as varchar) = ?')
@@ -497,6 +502,32 @@ def test_athena_rows_query_is_trino_sql(monkeypatch):
 )
 def test_filter_condition_by_type(data_type, condition):
     assert filter_condition("c", data_type) == condition
+
+
+@pytest.mark.parametrize(
+    "data_type, good, bad",
+    [
+        ("INTEGER", ["3", "-12", "+7"], ["ten", "3.0", "1 or 1=1", "", "0x10", "1" * 19]),
+        ("DECIMAL(18,2)", ["10", "10.00", "-0.5", ".5", "1e3"], ["ten", "10,5", "1..2", "", "nan"]),
+        ("BOOLEAN", ["true", "FALSE"], ["yes", "1", ""]),
+        ("DATE", ["2026-11-28", "2024-02-29"], ["2026-02-30", "28/11/2026", "2026-11-28 10:00", ""]),
+        ("VARCHAR", ["anything", "", "1 or 1=1"], []),
+    ],
+)
+def test_filter_values_are_checked_against_the_column_type(data_type, good, bad):
+    for value in good:
+        check_filter_value("c", data_type, value)
+    for value in bad:
+        expected = rf"filter c: {re.escape(repr(value))} is not .+ \(the column is {re.escape(data_type)}\)"
+        with pytest.raises(QueryError, match=expected):
+            check_filter_value("c", data_type, value)
+
+
+def test_a_filter_value_of_the_wrong_type_is_a_422_naming_the_column(api):
+    response = requests.get(f"{api}/api/tables/{REVENUE}/rows", params={"product_id": "ten"}, timeout=TIMEOUT)
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert re.fullmatch(r"filter product_id: 'ten' is not an integer \(the column is [A-Z]*INT[A-Z]*\)", detail)
 
 
 @pytest.mark.parametrize("value", HOSTILE)
