@@ -24,38 +24,40 @@ usable_snapshots as (
     where {{ tributary.velib_is_usable_snapshot() }}
 ),
 
+status_records as (
+    {{ tributary.json_array_elements(
+        'usable_snapshots', 'raw_line', '$.results.station_status.data.stations', 'status_json'
+    ) }}
+),
+
 status as (
     select
-        usable_snapshots._source_file,
-        usable_snapshots.ingested_date,
-        usable_snapshots.snapshot_source,
-        usable_snapshots.snapshot_at,
-        status_records.status_json as raw_line
-    from usable_snapshots
-    {{ tributary.json_array_rows(
-        'usable_snapshots.raw_line', '$.results.station_status.data.stations', 'status_records', 'status_json'
+        _source_file,
+        ingested_date,
+        snapshot_source,
+        snapshot_at,
+        status_json as raw_line
+    from status_records
+),
+
+information_records as (
+    {{ tributary.json_array_elements(
+        'usable_snapshots', 'raw_line', '$.results.station_information.data.stations', 'information_json'
     ) }}
 ),
 
 information as (
     select
-        usable_snapshots._source_file,
-        {{ tributary.json_text('information_records.information_json', 'stationCode') }} as stationcode,
-        min({{ tributary.json_text('information_records.information_json', 'name') }}) as station_name,
-        min({{ tributary.to_integer(tributary.json_text('information_records.information_json', 'capacity')) }})
-            as capacity,
-        min({{ tributary.to_double(tributary.json_text('information_records.information_json', 'lat')) }})
-            as latitude,
-        min({{ tributary.to_double(tributary.json_text('information_records.information_json', 'lon')) }})
-            as longitude
-    from usable_snapshots
-    {{ tributary.json_array_rows(
-        'usable_snapshots.raw_line', '$.results.station_information.data.stations',
-        'information_records', 'information_json'
-    ) }}
+        _source_file,
+        {{ tributary.json_text('information_json', 'stationCode') }} as stationcode,
+        min({{ tributary.json_text('information_json', 'name') }}) as station_name,
+        min({{ tributary.to_integer(tributary.json_text('information_json', 'capacity')) }}) as capacity,
+        min({{ tributary.to_double(tributary.json_text('information_json', 'lat')) }}) as latitude,
+        min({{ tributary.to_double(tributary.json_text('information_json', 'lon')) }}) as longitude
+    from information_records
     group by
-        usable_snapshots._source_file,
-        {{ tributary.json_text('information_records.information_json', 'stationCode') }}
+        _source_file,
+        {{ tributary.json_text('information_json', 'stationCode') }}
 ),
 
 fields as (

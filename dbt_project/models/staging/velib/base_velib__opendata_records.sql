@@ -24,15 +24,18 @@ usable_snapshots as (
     where {{ tributary.velib_is_usable_snapshot() }}
 ),
 
+station_records as (
+    {{ tributary.json_array_elements('usable_snapshots', 'raw_line', '$.results', 'record_json') }}
+),
+
 records as (
     select
-        usable_snapshots._source_file,
-        usable_snapshots.ingested_date,
-        usable_snapshots.snapshot_source,
-        usable_snapshots.snapshot_at,
-        station_records.record_json as raw_line
-    from usable_snapshots
-    {{ tributary.json_array_rows('usable_snapshots.raw_line', '$.results', 'station_records', 'record_json') }}
+        _source_file,
+        ingested_date,
+        snapshot_source,
+        snapshot_at,
+        record_json as raw_line
+    from station_records
 ),
 
 fields as (
