@@ -19,14 +19,10 @@ snapshots as (
     {{ tributary.velib_snapshot_envelopes('source', '$.results.station_status.data.stations') }}
 ),
 
-usable_snapshots as (
-    select * from snapshots
-    where {{ tributary.velib_is_usable_snapshot() }}
-),
-
 status_records as (
     {{ tributary.json_array_elements(
-        'usable_snapshots', 'raw_line', '$.results.station_status.data.stations', 'status_json'
+        'snapshots', 'raw_line', '$.results.station_status.data.stations', 'status_json',
+        tributary.velib_is_usable_snapshot()
     ) }}
 ),
 
@@ -42,7 +38,8 @@ status as (
 
 information_records as (
     {{ tributary.json_array_elements(
-        'usable_snapshots', 'raw_line', '$.results.station_information.data.stations', 'information_json'
+        'snapshots', 'raw_line', '$.results.station_information.data.stations', 'information_json',
+        tributary.velib_is_usable_snapshot()
     ) }}
 ),
 
