@@ -67,3 +67,30 @@ def shop_lake(work: Path, orders: int) -> Path:
 
 def lake_for(work: Path, domain: str, size: int) -> Path:
     return stock_lake(work, size) if domain == "stock" else shop_lake(work, size)
+
+
+VELIB_END = dt.datetime(2026, 11, 28, 23, 45, tzinfo=dt.UTC)  # the last snapshot of every generated month
+
+
+def velib_snapshots(work: Path, stations: int, days: int) -> list[Path]:
+    """A month (`days`) of Vélib' snapshots of `stations` stations, one every 15 minutes, saved as the open-data
+    API's answers by the project's generator (fixed seed and end); generated once, oldest first."""
+    from ingestion.velib.generate import generate_snapshots
+
+    folder = work / "data" / f"velib-{stations}x{days}"
+    done = folder / ".complete"
+    if not done.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        generate_snapshots(folder, stations=stations, hours=days * 24, end=VELIB_END, seed=SEED)
+        done.touch()
+    return sorted(folder.glob("*.json"))
+
+
+def land_velib(lake: Path, snapshots: list[Path]) -> None:
+    """Land saved snapshots with the project's own code (ingestion.velib.snapshot), one file at a time."""
+    from ingestion.lake import LocalLake
+    from ingestion.velib.snapshot import land_snapshot, read_saved_snapshot
+
+    target = LocalLake(lake)
+    for path in snapshots:
+        land_snapshot(target, read_saved_snapshot(path), ingested_at=VELIB_END)

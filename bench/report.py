@@ -223,6 +223,24 @@ def sections_text(results: dict) -> list[str]:
                     f"| {_size(step['history_events'])} | {_size(int(size))} | {_seconds(value['wall_median_s'])} | "
                     f"{_mib(value.get('peak_rss_median_mib'))} | {slowest} |"
                 )
+    velib = sections.get("velib")
+    if velib and velib.get("month"):
+        out += [
+            "",
+            f"## Vélib': a month of snapshots ({velib['stations']:,} stations × 96 a day × {velib['days']} days)",
+            "",
+            "| run | wall median (s) | peak RSS (MiB) | slowest nodes (s) |",
+            "|---|---:|---:|---|",
+        ]
+        for key, label in (
+            ("month", f"dbt build of the domain over {velib['snapshots']:,} snapshots ({velib['records']:,} records)"),
+            ("next_snapshot", "the run one more snapshot triggers, over that month"),
+        ):
+            value = velib.get(key)
+            if value:
+                slowest = ", ".join(f"{n} {s:.1f}" for n, s in (value.get("nodes") or {}).get("slowest", [])[:3])
+                out.append(f"| {label} | {_seconds(value['wall_median_s'])} | "
+                           f"{_mib(value.get('peak_rss_median_mib'))} | {slowest} |")  # fmt: skip
     memory = sections.get("memory")
     if memory:
         out += [
@@ -262,13 +280,15 @@ def machine_text(results: dict) -> list[str]:
     last = runs[-1]
     versions = ", ".join(f"{k} {v}" for k, v in last["versions"].items())
     loads = [run["load_average"][0] for run in runs]
+    commits = list(dict.fromkeys(run["commit"] for run in runs))  # in order, once each
+    label = "commit" if len(commits) == 1 else "commits"
     return [
         "",
         "## Machine",
         "",
         f"- {last['cpu']}, {last['cores']} cores, {last['memory_gib']} GiB RAM; {last['platform']}",
         f"- {versions}",
-        f"- runs from {runs[0]['date_utc']} to {last['date_utc']} (commit {last['commit']}); 1-minute load "
+        f"- runs from {runs[0]['date_utc']} to {last['date_utc']} ({label} {', '.join(commits)}); 1-minute load "
         f"average at the end of each run: {', '.join(f'{x:.1f}' for x in loads)}",
     ]
 

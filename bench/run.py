@@ -41,6 +41,7 @@ REPO = config.REPO_ROOT
 BIN = Path(sys.executable).parent
 DEFAULT_SIZES = {"stock": [100_000, 1_000_000, 10_000_000], "shop": [100_000, 1_000_000]}
 QUICK_SIZES = {"stock": [100_000], "shop": [100_000]}
+SECTIONS = ("marts", "fixed", "memory", "incremental", "velib", "freshness")  # in the order they run
 IMPLEMENTATIONS = ("limit", "dbt", "dagster", "pandas")
 
 
@@ -292,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", nargs="+", default=None, help="domain=n,n… e.g. stock=1e5,1e6 shop=1e5")
     parser.add_argument("--repeat", type=int, default=None, help="runs per measurement (median); default 3, quick 1")
     parser.add_argument("--implementations", nargs="+", choices=IMPLEMENTATIONS, default=None)
-    parser.add_argument("--sections", nargs="+", choices=("marts", "fixed", "memory", "incremental", "freshness"))
+    parser.add_argument("--sections", nargs="+", choices=SECTIONS)
     parser.add_argument("--work", type=Path, default=config.data_dir() / "bench", help="data and outputs")
     parser.add_argument("--results", type=Path, default=None, help="results folder (default bench/results)")
     args = parser.parse_args(argv)
@@ -303,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if implementations[0] != "limit":
         implementations = ["limit", *[i for i in implementations if i != "limit"]]
-    sections = args.sections or (["marts"] if args.quick else ["marts", "fixed", "memory", "incremental", "freshness"])
+    sections = args.sections or (["marts"] if args.quick else list(SECTIONS))
     results_dir = args.results or (args.work / "quick-results" if args.quick else REPO / "bench" / "results")
     work = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
@@ -325,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         except Disagreement as error:
             log(f"the implementations disagree:\n{error}")
             status = 1
-    for name in ("fixed", "memory", "incremental", "freshness"):
+    for name in SECTIONS[1:]:
         if name in sections:
             log(f"section {name}")
             save([], {name: getattr(extra_sections, name)(work, sizes, repeat)})
