@@ -44,6 +44,11 @@ def marts_rows(results: dict, unfinished: bool = False) -> list[dict]:
     )
 
 
+def _slowest(nodes: dict | None, count: int) -> str:
+    """The `count` slowest dbt nodes of a run (dbt_node_times), as `name seconds, …`."""
+    return ", ".join(f"{name} {seconds:.1f}" for name, seconds in (nodes or {}).get("slowest", [])[:count])
+
+
 def _limit_median(results: dict, domain: str, size: int) -> float | None:
     limit = results["measurements"].get(f"marts/{domain}/{size}/limit")
     return limit["wall_median_s"] if limit and limit.get("walls") else None
@@ -105,7 +110,7 @@ def dbt_breakdown(results: dict) -> list[str]:
         if m["implementation"] != "dbt" or not nodes:
             continue
         by_type = nodes["seconds_by_type"]
-        slowest = ", ".join(f"{name} {seconds:.1f}" for name, seconds in nodes["slowest"][:4])
+        slowest = _slowest(nodes, 4)
         lines.append(
             f"| {m['domain']} | {_size(m['size'])} | {by_type.get('model', 0):.1f} | {by_type.get('test', 0):.1f} | "
             f"{by_type.get('seed', 0):.1f} | {slowest} |"
@@ -218,7 +223,7 @@ def sections_text(results: dict) -> list[str]:
             out[-2:-2] = [incremental["note"], ""]
         for step in incremental["history_steps"]:
             for size, value in step["batches"].items():
-                slowest = ", ".join(f"{n} {s:.1f}" for n, s in (value.get("nodes") or {}).get("slowest", [])[:3])
+                slowest = _slowest(value.get("nodes"), 3)
                 out.append(
                     f"| {_size(step['history_events'])} | {_size(int(size))} | {_seconds(value['wall_median_s'])} | "
                     f"{_mib(value.get('peak_rss_median_mib'))} | {slowest} |"
@@ -238,7 +243,7 @@ def sections_text(results: dict) -> list[str]:
         ):
             value = velib.get(key)
             if value:
-                slowest = ", ".join(f"{n} {s:.1f}" for n, s in (value.get("nodes") or {}).get("slowest", [])[:3])
+                slowest = _slowest(value.get("nodes"), 3)
                 out.append(f"| {label} | {_seconds(value['wall_median_s'])} | "
                            f"{_mib(value.get('peak_rss_median_mib'))} | {slowest} |")  # fmt: skip
     memory = sections.get("memory")
