@@ -281,11 +281,25 @@ def api_settings() -> ApiSettings:
     )
 
 
-def duckdb_memory_limit() -> str | None:
-    """`DUCKDB_MEMORY_LIMIT`: DuckDB's memory_limit for dbt runs, a size such as `1GB` (default unset: DuckDB's
-    default, 80% of the RAM). Over it DuckDB spills to disk. Applied by the on-run-start macro
-    apply_memory_limit; the benchmark's 1 GB run sets it."""
-    return os.environ.get("DUCKDB_MEMORY_LIMIT", "").strip() or None
+DEFAULT_DUCKDB_MEMORY_LIMIT = "1.5GB"
+
+
+def duckdb_memory_limit() -> str:
+    """`DUCKDB_MEMORY_LIMIT`: DuckDB's memory_limit, a size such as `1GB` (default 1.5GB, so that a build stays
+    within about 2 GiB of memory on a laptop; raise it on a bigger machine). Beyond it DuckDB spills to disk
+    (a temporary folder next to the warehouse) instead of failing. Applied to dbt runs by the on-run-start macro
+    apply_duckdb_settings and to the landing's parser."""
+    return os.environ.get("DUCKDB_MEMORY_LIMIT", "").strip() or DEFAULT_DUCKDB_MEMORY_LIMIT
+
+
+def duckdb_threads() -> int:
+    """`DUCKDB_THREADS`: DuckDB's threads (default: the machine's cores)."""
+    value = os.environ.get("DUCKDB_THREADS", "").strip()
+    if not value:
+        return os.cpu_count() or 1
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"DUCKDB_THREADS={value!r} is not a whole number >= 1")
+    return int(value)
 
 
 def stream_sensor_interval_seconds() -> int:
@@ -310,8 +324,8 @@ def dbt_environment() -> dict[str, str]:
         "DUCKDB_PATH": str(duckdb_path()),
         "LAKE_URL": lake_url(),
     }
-    if duckdb_memory_limit():
-        environment["DUCKDB_MEMORY_LIMIT"] = duckdb_memory_limit()
+    environment["DUCKDB_MEMORY_LIMIT"] = duckdb_memory_limit()
+    environment["DUCKDB_THREADS"] = str(duckdb_threads())
     return environment
 
 

@@ -1,36 +1,60 @@
-"""Land input files in the raw zone after checking they are readable.
+"""Land input files: the original bytes in the raw zone, their records parsed once into the parsed zone.
 
-Text lands as UTF-8: a file in another encoding (the Superstore export is cp1252) is decoded strictly with its
-declared encoding and re-encoded, so its characters are unchanged and every engine reads the raw zone the
-same way (DuckDB's only other built-in decoder, latin-1, rejects cp1252's 0x80–0x9f bytes).
+For every input file of a batch (a path, a glob, or an `s3://bucket/key*` pattern):
 
-A file lands as `raw/<source>/<table>/dt=<ingestion date>/<stem>-<sha256[:16]>.<ext>`: the content hash in
-the name makes re-ingesting the same bytes (on any day) a no-op. Every input of a batch is validated before
-anything is written, so an unreadable file fails the whole batch and leaves nothing partial behind.
-Row-level problems (a malformed line, a bad date) are not this module's business: staging quarantines them.
+1. **Read once, in chunks** (never whole in memory): its SHA-256, and whether it is UTF-8. Text is read as
+   UTF-8 when its bytes are valid UTF-8, whatever encoding the source declares (a UTF-8 export read as cp1252
+   would land garbled); otherwise with the declared encoding, strictly (a byte it cannot decode is an error
+   naming the file and the offset). A spreadsheet (xlsx, told by its content) is read with openpyxl.
+2. **Check** its header against the source contract (`ingestion.contracts`): columns by name, extra ones
+   dropped and reported, a missing required one an error naming the file and the column.
+3. **Parse** it (`ingestion.parse`) into a Parquet file, one row per physical record.
+4. **Land**: the original bytes at `raw/<source>/<table>/dt=<date>/<stem>-<sha256[:16]>.<ext>` (content
+   addressed: the same bytes are stored once), then the parsed file at
+   `parsed/<source>/<table>/dt=<delivery date>/<delivery id>.parquet`, the delivery id being
+   `<delivery time, UTC>Z-<stem>-<sha256[:16]>`.
 
-Spreadsheets (xlsx) land as CSV text: `xlsx_to_csv` reads the first sheet with openpyxl and writes every cell as
-text, one record per physical line, so staging does the typing exactly as for a CSV export (`ingest_table`).
+Steps 1–3 run for every file of the batch before anything is written: a file that cannot be landed fails the
+batch with a message naming it, and nothing of the batch is written.
+
+**Deliveries.** "The latest export wins" is decided by delivery time, never by a name or a hash. Files of a
+batch are delivered oldest first (by modification time, then name). Landing the same bytes again is a no-op
+when they are the table's latest delivery, or when the file has not been modified since it was last delivered
+(a schedule that re-reads the same folder adds nothing); a file delivered again after a newer export (copied,
+re-uploaded: modified since) is a new delivery and becomes the latest.
 """
 
 from __future__ import annotations
 
-import csv
+import codecs
 import datetime as dt
 import fnmatch
 import glob
-import io
-import json
+import hashlib
 import re
+import tempfile
 import warnings
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
-from ingestion.lake import Lake, content_digest, raw_key
+from ingestion import config
+from ingestion.contracts import Contract, contract_for
+from ingestion.lake import Lake
+from ingestion.parse import (
+    CHUNK,
+    Delivery,
+    ParseError,
+    ParseReport,
+    parse_csv,
+    parse_json_lines,
+    parse_plain_lines,
+    parse_table_rows,
+)
 
 
 class IngestionError(ValueError):
@@ -40,123 +64,113 @@ class IngestionError(ValueError):
 @dataclass(frozen=True)
 class InputFile:
     name: str  # where it came from (path or s3:// URI), for messages
-    data: bytes
-    ext: str | None = None  # extension of the landed file when it differs from the name's (xlsx landed as csv)
+    path: Path  # a local file holding its bytes
+    modified_at: dt.datetime  # UTC: the file's modification time (S3: LastModified)
 
 
 @dataclass(frozen=True)
 class LandedFile:
     source_path: str
-    key: str
-    written: bool  # False when the same bytes were already in the lake
+    key: str  # the raw file's lake key
+    written: bool  # False when nothing new was delivered (see `reason`)
+    parsed_key: str | None = None
+    records: int = 0
+    rejected: int = 0
+    encoding: str = "utf-8"
+    extra_columns: tuple[str, ...] = ()
+    missing_optional: tuple[str, ...] = ()
+    reason: str = ""  # why nothing was delivered
+    reasons: dict[str, int] = field(default_factory=dict)  # rejected records by reason
 
 
-def read_inputs(pattern: str) -> list[InputFile]:
-    """Files matching a local path or glob, or an `s3://bucket/key` URI whose key may hold a glob."""
+# --- reading inputs ------------------------------------------------------------------------------------------
+
+
+def list_inputs(pattern: str, work: Path) -> list[InputFile]:
+    """Files matching a local path or glob, or an `s3://bucket/key` URI whose key may hold a glob (downloaded
+    into `work`). Oldest first (modification time, then name)."""
     if pattern.startswith("s3://"):
-        return _read_s3_inputs(pattern)
-    paths = sorted(glob.glob(str(Path(pattern).expanduser())))
-    files = [Path(p) for p in paths if Path(p).is_file()]
+        files = _s3_inputs(pattern, work)
+    else:
+        paths = [Path(p) for p in sorted(glob.glob(str(Path(pattern).expanduser())))]
+        files = [
+            InputFile(str(p), p, dt.datetime.fromtimestamp(p.stat().st_mtime, dt.UTC)) for p in paths if p.is_file()
+        ]
     if not files:
         raise IngestionError(f"{pattern}: no file matches")
-    return [InputFile(str(p), p.read_bytes()) for p in files]
+    return sorted(files, key=lambda f: (f.modified_at, f.name))
 
 
-def _read_s3_inputs(uri: str) -> list[InputFile]:
+def _s3_inputs(uri: str, work: Path) -> list[InputFile]:
     from ingestion import aws
 
     parsed = urlparse(uri)
     bucket, key_pattern = parsed.netloc, parsed.path.lstrip("/")
     client = aws.client("s3")
     literal_prefix = re.split(r"[*?\[]", key_pattern, maxsplit=1)[0]
-    keys = []
+    objects = []
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=literal_prefix):
-        keys.extend(o["Key"] for o in page.get("Contents", []) if fnmatch.fnmatchcase(o["Key"], key_pattern))
-    if not keys:
-        raise IngestionError(f"{uri}: no object matches")
-    return [
-        InputFile(f"s3://{bucket}/{k}", client.get_object(Bucket=bucket, Key=k)["Body"].read()) for k in sorted(keys)
-    ]
+        objects.extend(o for o in page.get("Contents", []) if fnmatch.fnmatchcase(o["Key"], key_pattern))
+    files = []
+    for index, obj in enumerate(sorted(objects, key=lambda o: o["Key"])):
+        local = work / f"s3-{index}-{Path(obj['Key']).name}"
+        client.download_file(bucket, obj["Key"], str(local))
+        files.append(InputFile(f"s3://{bucket}/{obj['Key']}", local, obj["LastModified"].astimezone(dt.UTC)))
+    return files
 
 
-def check_csv(file: InputFile, encoding: str, expected_columns: Sequence[str]) -> InputFile:
-    """Fail with a clear message unless `file` is a decodable CSV whose header is exactly the expected
-    columns, in order.
-
-    Returns the file as UTF-8.
-    """
-    if not file.data.strip():
-        raise IngestionError(f"{file.name}: the file is empty")
-    if b"\x00" in file.data:
-        raise IngestionError(f"{file.name}: binary content (NUL bytes), not a {encoding} CSV file")
-    try:
-        text = file.data.decode(encoding)
-    except UnicodeDecodeError as error:
-        raise IngestionError(
-            f"{file.name}: cannot be decoded as {encoding} "
-            f"(byte {file.data[error.start]:#04x} at offset {error.start}); set the encoding of this source"
-        ) from None
-    header = next(csv.reader(io.StringIO(text.lstrip("\ufeff"))), [])
-    header = [column.strip() for column in header]
-    if header != list(expected_columns):
-        missing = [column for column in expected_columns if column not in header]
-        extra = [column for column in header if column not in expected_columns]
-        problem = (
-            f"lacks column(s) {missing}" if missing else f"has extra column(s) {extra}" if extra else "order differs"
-        )
-        raise IngestionError(
-            f"{file.name}: not the expected CSV (staging reads fields by position): header "
-            f"{header[:5]}{'…' if len(header) > 5 else ''} {problem}; expected {list(expected_columns)}"
-        )
-    return replace(file, data=text.encode("utf-8"))
+def read_inputs(pattern: str) -> list[tuple[str, bytes]]:
+    """(name, bytes) of small files matching `pattern` (producers reading a sample; never the landing path)."""
+    with tempfile.TemporaryDirectory(prefix="tributary-read-") as work:
+        return [(f.name, f.path.read_bytes()) for f in list_inputs(pattern, Path(work))]
 
 
-def land_file(lake: Lake, source: str, table: str, file: InputFile, today: dt.date) -> LandedFile:
-    """Write one checked file to the raw zone, unless the same bytes already landed (any day)."""
-    path = Path(urlparse(file.name).path if file.name.startswith("s3://") else file.name)
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", path.stem) or "file"
-    ext = file.ext or path.suffix.lstrip(".").lower() or "dat"
-    suffix = f"-{content_digest(file.data)[:16]}.{ext}"
-    for existing in lake.list(f"raw/{source}/{table}/"):
-        if existing.endswith(suffix):
-            return LandedFile(file.name, existing, written=False)
-    key = raw_key(source, table, today.isoformat(), stem + suffix)
-    written = lake.put(key, file.data)
-    return LandedFile(file.name, key, written=written)
+@dataclass(frozen=True)
+class Probe:
+    sha256: str
+    size: int
+    utf8: bool  # every byte sequence is valid UTF-8
+    bad_offset: int | None  # where UTF-8 decoding failed
+    nul: bool  # a NUL byte: binary content
 
 
-def ingest_csv(
-    lake: Lake,
-    source: str,
-    table: str,
-    pattern: str,
-    encoding: str,
-    expected_columns: Sequence[str],
-    today: dt.date | None = None,
-) -> list[LandedFile]:
-    """Check every file matching `pattern`, then land them all: all or nothing.
-
-    An xlsx input (told by its content or name) is converted with `xlsx_to_csv` first and lands as UTF-8 CSV.
-    """
-    today = today or dt.datetime.now(dt.UTC).date()
-    inputs = [xlsx_to_csv(file) if is_xlsx(file) else file for file in read_inputs(pattern)]
-    checked = [check_csv(file, "utf-8" if file.ext == "csv" else encoding, expected_columns) for file in inputs]
-    return [land_file(lake, source, table, file, today) for file in checked]
+def probe(path: Path) -> Probe:
+    """One pass over the bytes: the content hash and whether the text is valid UTF-8."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8, bad, nul, size = True, None, False, 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            if not nul and b"\x00" in chunk:
+                nul = True
+            if utf8 and not (chunk.isascii() and not decoder.getstate()[0]):
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as error:
+                    utf8, bad = False, size + error.start
+            size += len(chunk)
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8, bad = False, size
+    return Probe(digest.hexdigest(), size, utf8, bad, nul)
 
 
 XLSX_MAGIC = b"PK\x03\x04"  # an xlsx file is a zip archive
 
 
-def is_xlsx(file: InputFile) -> bool:
-    return file.data.startswith(XLSX_MAGIC) or file.name.lower().endswith((".xlsx", ".xlsm"))
+def is_xlsx(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(4) == XLSX_MAGIC or path.suffix.lower() in (".xlsx", ".xlsm")
 
 
-def cell_text(value: object) -> str:
-    """A spreadsheet cell as text: empty for an empty cell, numbers without exponent (12.0 stays 12.0, staging
-    reads it), dates in ISO format. Line breaks inside a cell are written as the two characters `\\n` (and a
-    backslash as `\\\\`), so that every record stays on one physical line of the raw file."""
+def cell_text(value: object) -> str | None:
+    """A spreadsheet cell as text: None for an empty cell, numbers without exponent (12.0 stays 12.0, staging
+    reads it), dates and times in ISO format (a date cell is a date, whatever its display format)."""
     if value is None:
-        return ""
+        return None
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
@@ -166,88 +180,230 @@ def cell_text(value: object) -> str:
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     text = str(value)
-    return text.replace("\\", "\\\\").replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+    return text if text != "" else None
 
 
-def xlsx_to_csv(file: InputFile) -> InputFile:
-    """The first sheet of an xlsx file as UTF-8 CSV text: every cell as text (`cell_text`), every row kept
-    (an empty row becomes a line of empty fields, so staging counts and quarantines it), all rows as wide as
-    the widest. Fails with IngestionError naming the file when it is not a readable workbook."""
+def xlsx_rows(path: Path, name: str) -> list[list[str | None]]:
+    """The first sheet of a workbook, every cell as its value's text (`cell_text`): a formula as the value Excel
+    saved for it; a formula with no saved value (a file written by a program that does not compute formulas) is
+    an error naming the cell, never an empty cell. Trailing empty rows are the sheet's extent, not data."""
     import openpyxl
 
     with warnings.catch_warnings():  # openpyxl warns about Excel extensions it does not read (noise)
         warnings.simplefilter("ignore", UserWarning)
         try:
-            workbook = openpyxl.load_workbook(io.BytesIO(file.data), read_only=True, data_only=True)
+            values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-            raise IngestionError(f"{file.name}: not a readable xlsx workbook ({error})") from None
+            raise IngestionError(f"{name}: not a readable xlsx workbook ({error})") from None
         try:
-            sheet = workbook.worksheets[0]
-            rows = [[cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+            rows = []
+            value_rows = values.worksheets[0].iter_rows()
+            formula_rows = formulas.worksheets[0].iter_rows(values_only=True)
+            for cells, raw in zip(value_rows, formula_rows, strict=False):
+                row = []
+                for cell, formula in zip(cells, raw, strict=False):
+                    value = getattr(cell, "value", None)
+                    if value is None and isinstance(formula, str) and formula.startswith("="):
+                        raise IngestionError(
+                            f"{name}: cell {cell.coordinate} holds the formula {formula[:60]} with no saved value "
+                            "(the file was written without computing it): open and save it in a spreadsheet "
+                            "program, or export the sheet as CSV"
+                        )
+                    row.append(cell_text(value))
+                rows.append(row)
         finally:
-            workbook.close()
-    while rows and not any(rows[-1]):  # trailing blank rows are the sheet's extent, not data
+            values.close()
+            formulas.close()
+    while rows and not any(cell is not None for cell in rows[-1]):
         rows.pop()
     if not rows:
-        raise IngestionError(f"{file.name}: the workbook's first sheet is empty")
-    width = max(len(row) for row in rows)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerows(row + [""] * (width - len(row)) for row in rows)
-    return replace(file, data=out.getvalue().encode("utf-8"), ext="csv")
+        raise IngestionError(f"{name}: the workbook's first sheet is empty")
+    return rows
 
 
-def _parses(text: str) -> bool:
-    try:
-        json.loads(text)
-    except json.JSONDecodeError:
-        return False
-    return True
+# --- preparing (all before anything is written) --------------------------------------------------------------
 
 
-def decode_utf8(file: InputFile, what: str = "") -> str:
-    """The text of a UTF-8 input without its byte-order mark; IngestionError naming the file when it is empty or
-    not UTF-8 (`what` says what the file should be, for the message)."""
-    try:
-        text = file.data.decode("utf-8").lstrip("\ufeff")
-    except UnicodeDecodeError as error:
-        raise IngestionError(f"{file.name}: not UTF-8 (byte offset {error.start}){what}") from None
-    if not text.strip():
+@dataclass
+class Prepared:
+    file: InputFile
+    probe: Probe
+    ext: str
+    stem: str
+    encoding: str
+    parse_source: Path | None  # UTF-8 text to parse (None for a workbook)
+    rows: list | None  # a workbook's cells
+
+
+def _decoded_copy(file: InputFile, encoding: str, work: Path) -> Path:
+    """The file re-encoded as UTF-8 (streamed), decoded strictly with `encoding`."""
+    target = work / f"utf8-{file.path.name}"
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = 0
+    with file.path.open("rb") as reader, target.open("wb") as writer:
+        while chunk := reader.read(CHUNK):
+            try:
+                writer.write(decoder.decode(chunk).encode("utf-8"))
+            except UnicodeDecodeError as error:
+                raise IngestionError(
+                    f"{file.name}: neither UTF-8 nor {encoding} (byte {chunk[error.start]:#04x} at offset "
+                    f"{offset + error.start}); set the encoding of this source"
+                ) from None
+            offset += len(chunk)
+        writer.write(decoder.decode(b"", final=True).encode("utf-8"))
+    return target
+
+
+def prepare(file: InputFile, contract: Contract, encoding: str | None, work: Path) -> Prepared:
+    """Probe and decode one input; IngestionError naming the file when it cannot be landed."""
+    path = Path(urlparse(file.name).path if file.name.startswith("s3://") else file.name)
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", path.stem) or "file"
+    if file.path.stat().st_size == 0:
         raise IngestionError(f"{file.name}: the file is empty")
-    return text
-
-
-def json_to_lines(file: InputFile) -> InputFile:
-    """A JSON file as JSON lines, one record per physical line (raw relations read one row per line).
-
-    A file whose content starts with `[` is a JSON array of objects: it must parse (else IngestionError naming
-    the file), and each element is written compactly on its own line, unchanged otherwise. Any other file is taken
-    as JSON lines already and lands as received (blank lines dropped): a line that does not parse is one row that
-    staging quarantines, not a failed file. A single JSON object spread over several lines is neither: an error."""
-    text = decode_utf8(file, "; JSON is UTF-8")
-    if text.lstrip().startswith("["):
-        try:
-            records = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise IngestionError(f"{file.name}: not a valid JSON array ({error})") from None
-        if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
-            raise IngestionError(f"{file.name}: a JSON array whose elements are not all objects (records)")
-        lines = [json.dumps(record, ensure_ascii=False) for record in records]
+    if is_xlsx(file.path):
+        if contract.format != "csv":
+            raise IngestionError(f"{file.name}: a workbook, but {contract.source_name}.{contract.table} reads text")
+        return Prepared(file, probe(file.path), "xlsx", stem, "xlsx", None, xlsx_rows(file.path, file.name))
+    found = probe(file.path)
+    ext = path.suffix.lstrip(".").lower() or "dat"
+    declared = (encoding or contract.encoding).lower().replace("_", "-")
+    if found.nul:
+        raise IngestionError(f"{file.name}: binary content (NUL bytes), not a text file")
+    if found.utf8:
+        source, used = file.path, "utf-8"
+    elif declared in ("utf-8", "utf8"):
+        raise IngestionError(
+            f"{file.name}: not UTF-8 (invalid byte at offset {found.bad_offset}); set the encoding of this source"
+        )
     else:
-        lines = [line.rstrip("\r") for line in text.split("\n") if line.strip()]
-        if len(lines) > 1 and not _parses(lines[0]) and _parses(text):
-            raise IngestionError(
-                f"{file.name}: one JSON document over several lines; expected a JSON array of records or JSON lines"
-            )
-    if not lines:
-        raise IngestionError(f"{file.name}: no record")
-    return replace(file, data=("\n".join(lines) + "\n").encode("utf-8"), ext="jsonl")
+        source, used = _decoded_copy(file, declared, work), declared
+    with source.open("rb") as handle:
+        if not handle.read(CHUNK).replace(b"\xef\xbb\xbf", b"").strip():
+            raise IngestionError(f"{file.name}: the file is empty")
+    return Prepared(file, found, ext, stem, used, source, None)
 
 
-def ingest_json_records(
-    lake: Lake, source: str, table: str, pattern: str, today: dt.date | None = None
+def _delivery_id(when: dt.datetime, stem: str, sha: str) -> str:
+    return f"{when.astimezone(dt.UTC):%Y%m%dT%H%M%S%f}Z-{stem}-{sha[:16]}"
+
+
+_DELIVERY = re.compile(r"/(?P<ts>\d{8}T\d{12})Z-.*-(?P<sha>[0-9a-f]{16})\.parquet$")
+
+
+def _deliveries(lake: Lake, contract: Contract) -> list[tuple[dt.datetime, str]]:
+    """(delivery time, sha16) of every delivery of a table, oldest first."""
+    found = []
+    for key in lake.list(contract.parsed_prefix):
+        match = _DELIVERY.search(key)
+        if match:
+            when = dt.datetime.strptime(match["ts"], "%Y%m%dT%H%M%S%f").replace(tzinfo=dt.UTC)
+            found.append((when, match["sha"]))
+    return sorted(found)
+
+
+def parse_prepared(con: Any, item: Prepared, contract: Contract, delivery: Delivery, out: Path) -> ParseReport:
+    try:
+        if item.rows is not None:
+            return parse_table_rows(item.rows, contract, delivery, out, item.file.name)
+        assert item.parse_source is not None
+        if contract.format == "csv":
+            return parse_csv(con, item.parse_source, contract, delivery, out, item.file.name)
+        if contract.format == "jsonl":
+            return parse_json_lines(item.parse_source, contract, delivery, out, item.file.name)
+        if contract.format == "lines":
+            return parse_plain_lines(item.parse_source, contract, delivery, out)
+    except ParseError as error:
+        message = str(error)
+        raise IngestionError(message if item.file.name in message else f"{item.file.name}: {message}") from None
+    raise IngestionError(f"{item.file.name}: files of format {contract.format} are not landed by ingest_files")
+
+
+def duckdb_connection() -> Any:
+    """An in-memory DuckDB for parsing, with the same memory limit and threads as the warehouse."""
+    import duckdb
+
+    con = duckdb.connect(config={"threads": config.duckdb_threads(), "memory_limit": config.duckdb_memory_limit()})
+    return con
+
+
+def ingest_files(
+    lake: Lake,
+    source: str,
+    table: str,
+    pattern: str | Sequence[str],
+    encoding: str | None = None,
+    now: dt.datetime | None = None,
 ) -> list[LandedFile]:
-    """Land every JSON file matching `pattern` (an array of records, or JSON lines) as JSON lines: all or nothing."""
-    today = today or dt.datetime.now(dt.UTC).date()
-    checked = [json_to_lines(file) for file in read_inputs(pattern)]
-    return [land_file(lake, source, table, file, today) for file in checked]
+    """Land every file matching `pattern` (a pattern or a list of them) into raw/<source>/<table>/: all or
+    nothing (see the module's docstring)."""
+    contract = contract_for(source, table)
+    patterns = [pattern] if isinstance(pattern, str) else list(pattern)
+    with tempfile.TemporaryDirectory(prefix="tributary-land-") as tmp:
+        work = Path(tmp)
+        inputs = sorted(
+            (f for p in patterns for f in list_inputs(p, work)), key=lambda f: (f.modified_at, f.name)
+        )
+        prepared = [prepare(file, contract, encoding, work) for file in inputs]
+        con = duckdb_connection()
+        try:
+            return _deliver_all(lake, contract, prepared, now, work, con)
+        finally:
+            con.close()
+
+
+def _deliver_all(
+    lake: Lake, contract: Contract, prepared: list[Prepared], now: dt.datetime | None, work: Path, con: Any
+) -> list[LandedFile]:
+    history = _deliveries(lake, contract)
+    base = now or dt.datetime.now(dt.UTC)
+    if history and history[-1][0] >= base:  # delivery times only move forward
+        base = history[-1][0] + dt.timedelta(microseconds=1)
+    planned = []  # (item, delivery or None, reason, raw key)
+    for index, item in enumerate(prepared):
+        sha16 = item.probe.sha256[:16]
+        latest = history[-1][1] if history else None
+        earlier = [when for when, sha in history if sha == sha16]
+        raw = _raw_key(lake, contract, item, (now or base).date())
+        if latest == sha16:
+            planned.append((item, None, "the same bytes are already the latest delivery", raw))
+            continue
+        if earlier and item.file.modified_at <= earlier[-1]:
+            planned.append((item, None, "delivered before, and not modified since", raw))
+            continue
+        when = base + dt.timedelta(microseconds=index)
+        delivery = Delivery(raw, _delivery_id(when, item.stem, item.probe.sha256), when)
+        planned.append((item, delivery, "", raw))
+        history.append((when, sha16))
+    # parse everything before writing anything: a file that fails leaves the lake untouched
+    reports: dict[int, tuple[Path, ParseReport]] = {}
+    for index, (item, delivery, _, _) in enumerate(planned):
+        if delivery is not None:
+            out = work / f"parsed-{index}.parquet"
+            reports[index] = (out, parse_prepared(con, item, contract, delivery, out))
+    landed = []
+    for index, (item, delivery, reason, raw) in enumerate(planned):
+        lake.put_file(raw, item.file.path)  # content addressed: a no-op when these bytes are stored
+        if delivery is None:
+            landed.append(LandedFile(item.file.name, raw, False, reason=reason, encoding=item.encoding))
+            continue
+        out, report = reports[index]
+        parsed = f"{contract.parsed_prefix}dt={delivery.delivered_at:%Y-%m-%d}/{delivery.delivery_id}.parquet"
+        lake.put_file(parsed, out)
+        landed.append(
+            LandedFile(
+                item.file.name, raw, True, parsed, report.records, report.rejected, item.encoding,
+                report.extra_columns, report.missing_optional, reasons=dict(report.reasons),
+            )
+        )  # fmt: skip
+    return landed
+
+
+def _raw_key(lake: Lake, contract: Contract, item: Prepared, day: dt.date) -> str:
+    """Where the original bytes are (or go): the existing key holding the same content, else a new one."""
+    suffix = f"-{item.probe.sha256[:16]}.{item.ext}"
+    for existing in lake.list(contract.raw_prefix):
+        if existing.endswith(suffix):
+            return existing
+    return f"{contract.raw_prefix}dt={day.isoformat()}/{item.stem}{suffix}"
+

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from abc import ABC, abstractmethod
 from pathlib import Path
@@ -68,6 +69,19 @@ class Lake(ABC):
             raise LakeConflictError(f"{self.uri(key)} already exists with different content")
         self._write(key, data)
         return True
+
+    def put_file(self, key: str, path: Path) -> bool:
+        """Write the local file `path` under `key`, streamed (never whole in memory), atomically. Only for keys
+        whose name identifies their content (a content hash, a delivery id): when the key exists, nothing is
+        written and False is returned."""
+        _check_key(key)
+        if self.exists(key):
+            return False
+        self._write_file(key, path)
+        return True
+
+    @abstractmethod
+    def _write_file(self, key: str, path: Path) -> None: ...
 
     def replace(self, key: str, data: bytes) -> None:
         """Write `data` under `key` atomically, replacing what is there: for derived outputs (reports) and state
@@ -125,6 +139,20 @@ class LocalLake(Lake):
             Path(tmp).unlink(missing_ok=True)
             raise
 
+    def _write_file(self, key: str, path: Path) -> None:
+        target = self._path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+        try:
+            with open(path, "rb") as source, os.fdopen(fd, "wb") as handle:
+                shutil.copyfileobj(source, handle, 16 * 1024 * 1024)  # sendfile / copy_file_range on Linux
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
     def uri(self, key: str) -> str:
         return str(self._path(key))
 
@@ -173,6 +201,9 @@ class S3Lake(Lake):
 
     def _write(self, key: str, data: bytes) -> None:
         self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
+
+    def _write_file(self, key: str, path: Path) -> None:
+        self.client.upload_file(str(path), self.bucket, self._key(key))  # multipart above 8 MB
 
     def uri(self, key: str) -> str:
         return f"s3://{self.bucket}/{self._key(key)}"

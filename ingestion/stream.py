@@ -10,11 +10,18 @@ transports that end in the same raw layout, so the dbt models read either unchan
     drain    ──drain_kinesis─────▶ raw/<source>/<table>/dt=YYYY-MM-DD/<UTC arrival>Z-<shard>-<first>-<last>.jsonl
                                    then checkpoints/kinesis/<stream>/<shard>.json = last sequence number
 
+Each batch is also parsed once into the parsed zone (`parsed/<source>/<table>/dt=…/<batch name>.parquet`,
+`ingestion.parse.parse_json_lines`), which the dbt source reads; its delivery time is the batch's time.
+
 A Dagster sensor watches the landing area and launches the drain plus the incremental dbt models. The raw
-copy is written before the landing copy is deleted (or the Kinesis checkpoint is moved), and writes are
-idempotent, so a crash in between replays the batch without losing it; a Kinesis batch is named by its shard
-and first/last sequence numbers, so a replayed batch lands on the same key. Delivery stays at-least-once:
-repeated events are removed in staging.
+copy and the parsed file are written before the landing copy is deleted (or the Kinesis checkpoint is moved),
+and writes are idempotent, so a crash in between replays the batch without losing it; a Kinesis batch is named
+by its shard and first/last sequence numbers, so a replayed batch lands on the same key. Delivery stays
+at-least-once: repeated events are removed in staging.
+
+A landing file that cannot be a batch (empty, not UTF-8, a name without its batch time) never blocks the
+stream: it is moved aside to `landing/<source>/<table>/_rejected/` with a `.reason` file beside it, reported
+by the drain (and a failing asset check), and the batches after it are drained.
 """
 
 from __future__ import annotations
@@ -28,8 +35,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ingestion.contracts import contract_for
 from ingestion.files import IngestionError
 from ingestion.lake import Lake, raw_key
+from ingestion.parse import Delivery, parse_json_lines
 
 _BATCH_NAME = re.compile(r"^(?P<ts>\d{8}T\d{6})(?P<frac>\d*)Z-[A-Za-z0-9_-]+\.jsonl$")
 
@@ -55,8 +64,18 @@ def write_micro_batch(
     return key
 
 
+REJECTED = "_rejected/"
+
+
 def pending_batches(lake: Lake, source: str, table: str) -> list[str]:
-    return [k for k in lake.list(landing_prefix(source, table)) if k.endswith(".jsonl")]
+    prefix = landing_prefix(source, table)
+    return [k for k in lake.list(prefix) if not k[len(prefix) :].startswith(REJECTED)]
+
+
+def rejected_batches(lake: Lake, source: str, table: str) -> list[str]:
+    """Landing files moved aside (each with a `.reason` file): they wait for a person."""
+    prefix = landing_prefix(source, table) + REJECTED
+    return [k for k in lake.list(prefix) if not k.endswith(".reason")]
 
 
 @dataclass(frozen=True)
@@ -64,38 +83,99 @@ class DrainedBatch:
     origin: str  # the landing key, or kinesis://<stream>/<shard>/<first>-<last>
     raw_key: str
     lines: int
+    parsed_key: str = ""
+    rejected_records: int = 0
 
 
-def _batch_date(name: str) -> str:
+@dataclass(frozen=True)
+class RejectedBatch:
+    origin: str  # the landing key it had
+    moved_to: str
+    reason: str
+
+
+@dataclass
+class DrainResult:
+    drained: list[DrainedBatch]
+    rejected: list[RejectedBatch]
+
+
+def _batch_time(name: str) -> dt.datetime:
     match = _BATCH_NAME.match(name)
     if not match:
         raise IngestionError(f"{name}: not a micro-batch file name (<UTC yyyymmddThhmmss…>Z-<id>.jsonl)")
-    return dt.datetime.strptime(match["ts"], "%Y%m%dT%H%M%S").date().isoformat()
+    stamp = dt.datetime.strptime(match["ts"], "%Y%m%dT%H%M%S")
+    micros = int((match["frac"] or "0")[:6].ljust(6, "0"))
+    return stamp.replace(microsecond=micros, tzinfo=dt.UTC)
 
 
-def drain_landing(lake: Lake, source: str, table: str) -> list[DrainedBatch]:
-    """Move every landed batch to the raw zone. Every batch is checked first: all or nothing."""
-    checked = []
+def _batch_date(name: str) -> str:
+    return _batch_time(name).date().isoformat()
+
+
+def land_parsed_batch(lake: Lake, source: str, table: str, raw: str, data: bytes, delivered_at: dt.datetime) -> tuple[str, int]:
+    """Parse one raw JSON-lines batch into the parsed zone (once: an existing parsed file is kept).
+    Returns the parsed key and the records the reader rejected."""
+    import tempfile
+    from pathlib import Path
+
+    contract = contract_for(source, table)
+    name = raw.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    parsed = f"{contract.parsed_prefix}dt={delivered_at:%Y-%m-%d}/{name}.parquet"
+    if lake.exists(parsed):
+        return parsed, 0
+    with tempfile.TemporaryDirectory(prefix="tributary-batch-") as work:
+        source_path = Path(work) / "batch.jsonl"
+        source_path.write_bytes(data)
+        out = Path(work) / "batch.parquet"
+        report = parse_json_lines(source_path, contract, Delivery(raw, name, delivered_at), out, raw)
+        lake.put_file(parsed, out)
+    return parsed, report.rejected
+
+
+def _check_batch(lake: Lake, key: str, data: bytes) -> str | None:
+    """Why a landing file cannot be drained, or None."""
+    name = key.rsplit("/", 1)[-1]
+    if not name.endswith(".jsonl") or not _BATCH_NAME.match(name):
+        return "not a micro-batch file name (<UTC yyyymmddThhmmss…>Z-<id>.jsonl)"
+    if not data.strip():
+        return "the batch file is empty"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return f"not UTF-8 (byte offset {error.start})"
+    return None
+
+
+def _move_aside(lake: Lake, source: str, table: str, key: str, data: bytes, reason: str) -> RejectedBatch:
+    name = key.rsplit("/", 1)[-1]
+    target = f"{landing_prefix(source, table)}{REJECTED}{name}"
+    lake.replace(target, data)
+    lake.replace(f"{target}.reason", (reason + "\n").encode("utf-8"))
+    lake.delete(key)
+    return RejectedBatch(key, target, reason)
+
+
+def drain_landing(lake: Lake, source: str, table: str) -> DrainResult:
+    """Move every landed batch to the raw zone (and parse it); a file that cannot be a batch is moved aside with
+    its reason, and the others are drained all the same."""
+    result = DrainResult([], [])
     for key in pending_batches(lake, source, table):
         try:
             data = lake.get(key)
         except FileNotFoundError:
             continue  # drained meanwhile by another run
-        where = lake.uri(key)
-        if not data.strip():
-            raise IngestionError(f"{where}: the batch file is empty")
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise IngestionError(f"{where}: not UTF-8 (byte offset {error.start})") from None
+        problem = _check_batch(lake, key, data)
+        if problem:
+            result.rejected.append(_move_aside(lake, source, table, key, data, f"{lake.uri(key)}: {problem}"))
+            continue
         name = key.rsplit("/", 1)[-1]
-        checked.append((key, raw_key(source, table, _batch_date(name), name), data))
-    drained = []
-    for key, target, data in checked:
+        target = raw_key(source, table, _batch_date(name), name)
         lake.put(target, data)  # idempotent: a replay after a crash finds the same bytes there
+        parsed, rejected = land_parsed_batch(lake, source, table, target, data, _batch_time(name))
         lake.delete(key)
-        drained.append(DrainedBatch(key, target, data.count(b"\n")))
-    return drained
+        result.drained.append(DrainedBatch(key, target, data.count(b"\n"), parsed, rejected))
+    return result
 
 
 # --- transports the producers send through -----------------------------------------------------------------
@@ -256,11 +336,13 @@ def _drain_shard(
         if records:
             name = kinesis_batch_name(shard_id, records)
             target = raw_key(source, table, _batch_date(name), name)
-            lake.put(target, "".join(_record_line(r["Data"]) for r in records).encode("utf-8"))
+            data = "".join(_record_line(r["Data"]) for r in records).encode("utf-8")
+            lake.put(target, data)
+            parsed, rejected = land_parsed_batch(lake, source, table, target, data, _batch_time(name))
             # only now: a crash before this line replays the batch onto the same key
             save_checkpoint(lake, stream, shard_id, records[-1]["SequenceNumber"], target)
             origin = f"kinesis://{stream}/{shard_id}/{records[0]['SequenceNumber']}-{records[-1]['SequenceNumber']}"
-            drained.append(DrainedBatch(origin, target, len(records)))
+            drained.append(DrainedBatch(origin, target, len(records), parsed, rejected))
         if response.get("MillisBehindLatest", 0) == 0:
             break  # caught up with the tip of the shard
         iterator = response.get("NextShardIterator")  # None: a closed shard read to its end

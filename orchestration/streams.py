@@ -1,7 +1,11 @@
 """The Dagster side of the micro-batch streams (ingestion/stream.py): one sensor factory for every stream."""
 
 from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
     AssetExecutionContext,
+    MetadataValue,
     DagsterRunStatus,
     DefaultSensorStatus,
     MaterializeResult,
@@ -15,7 +19,7 @@ from dagster import (
 
 from ingestion import aws, config
 from ingestion.lake import open_lake
-from ingestion.stream import drain_kinesis, drain_landing, pending_batches
+from ingestion.stream import drain_kinesis, drain_landing, pending_batches, rejected_batches
 
 ACTIVE = [DagsterRunStatus.QUEUED, DagsterRunStatus.NOT_STARTED, DagsterRunStatus.STARTING, DagsterRunStatus.STARTED]
 
@@ -52,16 +56,47 @@ def drain_stream(
 ) -> MaterializeResult:
     """The body of a stream's raw asset: drain the landing area and, when set, the Kinesis stream into raw/."""
     lake = open_lake()
-    drained = drain_landing(lake, source, table)
+    result = drain_landing(lake, source, table)
+    drained = result.drained
     if kinesis_stream:
         drained += drain_kinesis(lake, aws.client("kinesis"), kinesis_stream, source, table)
     for batch in drained:
         context.log.info(f"{batch.origin} -> {batch.raw_key} ({batch.lines} line(s))")
+    for batch in result.rejected:
+        context.log.error(f"moved aside to {batch.moved_to}: {batch.reason}")
+    waiting = rejected_batches(lake, source, table)
     context.log.info(f"drained {len(drained)} batch(es), {sum(b.lines for b in drained)} line(s)")
     return MaterializeResult(
         metadata={
             "batches": len(drained),
             "lines": sum(b.lines for b in drained),
+            "records_rejected_by_the_reader": sum(b.rejected_records for b in drained),
             "kinesis_stream": kinesis_stream or "",
-        }
+            "files_moved_aside": MetadataValue.json([b.moved_to for b in result.rejected]),
+        },
+        check_results=[
+            AssetCheckResult(
+                check_name="no_batch_moved_aside",
+                passed=not waiting,
+                severity=AssetCheckSeverity.ERROR,
+                metadata={"moved_aside": MetadataValue.json(waiting)},
+                description=(
+                    f"{len(waiting)} landing file(s) could not be drained and wait in "
+                    f"landing/{source}/{table}/_rejected/ (each with a .reason file): fix or delete them"
+                    if waiting
+                    else "every landing file was a readable batch"
+                ),
+            )
+        ],
     )
+
+
+def drain_check_specs(source: str, table: str, asset_key) -> list[AssetCheckSpec]:
+    """The check a stream's raw asset reports with every drain (see `drain_stream`)."""
+    return [
+        AssetCheckSpec(
+            "no_batch_moved_aside",
+            asset=asset_key,
+            description=f"No landing file of {source}/{table} was moved aside as unreadable (landing/{source}/{table}/_rejected/).",
+        )
+    ]

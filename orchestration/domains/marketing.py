@@ -34,7 +34,7 @@ from ingestion.marketing import (
 )
 from ingestion.marketing.land import ingest_web_logs
 from orchestration.domains import landed_result
-from orchestration.streams import drain_stream, landing_sensor
+from orchestration.streams import drain_check_specs, drain_stream, landing_sensor
 
 GROUP = "marketing"
 
@@ -126,6 +126,7 @@ def raw_campaigns(context: AssetExecutionContext) -> MaterializeResult:
 
 @asset(
     key=[SOURCE, "raw_click_events"],
+    check_specs=drain_check_specs(SOURCE, CLICK_EVENTS_TABLE, [SOURCE, "raw_click_events"]),
     group_name=GROUP,
     kinds={"python", "json"},
     pool="marketing_click_events_drain",  # one drain at a time (limit 1 in dagster.yaml), whichever job runs it

@@ -14,18 +14,11 @@ from dagster import (
 )
 
 from ingestion import config
-from ingestion.files import ingest_csv
+from ingestion.files import ingest_files
 from ingestion.lake import open_lake
-from ingestion.stock import (
-    EVENTS_TABLE,
-    INVENTORY_COLUMNS,
-    INVENTORY_TABLE,
-    SALES_TABLE,
-    SOURCE,
-    SUPERSTORE_COLUMNS,
-)
+from ingestion.stock import EVENTS_TABLE, INVENTORY_TABLE, SALES_TABLE, SOURCE
 from orchestration.domains import landed_result
-from orchestration.streams import drain_stream, landing_sensor
+from orchestration.streams import drain_check_specs, drain_stream, landing_sensor
 
 GROUP = "stock"
 
@@ -38,9 +31,7 @@ GROUP = "stock"
 )
 def raw_sales(context: AssetExecutionContext) -> MaterializeResult:
     settings = config.stock_settings()
-    landed = ingest_csv(
-        open_lake(), SOURCE, SALES_TABLE, settings.sales_csv, settings.sales_encoding, SUPERSTORE_COLUMNS
-    )
+    landed = ingest_files(open_lake(), SOURCE, SALES_TABLE, settings.sales_csv, settings.sales_encoding)
     return landed_result(context, landed)
 
 
@@ -55,12 +46,13 @@ def raw_inventory_snapshots(context: AssetExecutionContext) -> MaterializeResult
     if not settings.inventory_csv:
         context.log.info("STOCK_INVENTORY_CSV is not set and there is no sample: no inventory snapshot to land")
         return MaterializeResult(metadata={"files": 0, "files_written": 0})
-    landed = ingest_csv(open_lake(), SOURCE, INVENTORY_TABLE, settings.inventory_csv, "utf-8", INVENTORY_COLUMNS)
+    landed = ingest_files(open_lake(), SOURCE, INVENTORY_TABLE, settings.inventory_csv)
     return landed_result(context, landed)
 
 
 @asset(
     key=[SOURCE, "raw_sales_events"],
+    check_specs=drain_check_specs(SOURCE, EVENTS_TABLE, [SOURCE, "raw_sales_events"]),
     group_name=GROUP,
     kinds={"python", "json"},
     pool="stock_sales_events_drain",  # one drain at a time (limit 1 in dagster.yaml), whichever job runs it

@@ -1,19 +1,24 @@
-{#- Raw relations over the lake, created before any model runs (on-run-start), so that models, dbt unit
-    tests and data tests all read real relations.
+{#- Raw relations over the lake's parsed zone, created before any model runs (on-run-start), so that models, dbt
+    unit tests and data tests all read real relations.
 
-    Every source table with `meta.lake` gets one. `meta.lake`:
-      path:     prefix under the lake root, e.g. raw/stock/sales (its own prefix, one table per prefix)
-      files:    glob under the prefix, e.g. "dt=*/*.csv"
-      format:   lines (one row per physical line: _source_file, dt, raw_line)
-      header:   true when each file starts with a header line to skip
-      encoding: the files' encoding (utf-8, latin-1)
-      max_line_size: longest line in bytes (default 2 MB; a whole JSON snapshot on one line needs more)
+    Every source table with `meta.lake` gets one. The landing code (ingestion/files.py, ingestion/parse.py)
+    parses each delivered file once into parsed/<source>/<table>/dt=<delivery date>/<delivery id>.parquet: one
+    row per physical record, the contract's fields (the source's columns whose meta has a `type`) as text, by
+    name, and the lineage columns below. The relation reads those files:
 
-    DuckDB: a view over read_csv of the lake (local folder or s3:// with httpfs). A table whose prefix holds
-    no file yet gets an empty view with the same columns, so a fresh lake still builds.
-    Athena: an external text table <identifier>__lines over the table's own S3 prefix (one column raw_line,
-    partitions by projection on the key=value folders of `files`: dt, hour), and a view <identifier> that
-    adds "$path" as _source_file and dt as a date: the same three columns as on DuckDB. -#}
+      _source_file   the raw file's lake key (raw/…, the original bytes, kept untouched)
+      _delivery_id   the delivery (the parsed file's name): the same file delivered again is a new delivery
+      _delivered_at  when it was delivered (UTC): "the latest export wins" is decided by this, never by a name
+      _line_number   the physical line of the raw file (or the record's position in a JSON document)
+      <fields>       text, NULL where the file had no such column
+      _raw_line      the text of a record the reader could not parse; NULL otherwise
+      _parse_error   the reader's reason (wrong_field_count, malformed_line, empty_line, …); NULL otherwise
+      dt             the delivery date (the partition)
+
+    DuckDB: a view over read_parquet of the lake (a local folder, or s3:// with httpfs). A table with no file
+    yet gets an empty view with the same columns, so a fresh lake still builds.
+    Athena: an external Parquet table <identifier>__parquet over the table's own S3 prefix (partitions by
+    projection on dt), and a view <identifier> that casts dt to a date: the same columns as on DuckDB. -#}
 {% macro create_raw_relations() %}
     {% if execute %}
         {% for node in graph.sources.values() if node.meta.get('lake') %}
@@ -31,6 +36,34 @@
     {{ root.rstrip('/') }}
 {%- endmacro %}
 
+{#- The parsed zone's prefix of a source: raw/stock/sales → parsed/stock/sales. -#}
+{% macro parsed_path(node) -%}
+    {%- set path = node.meta['lake']['path'].strip('/') -%}
+    {%- if not path.startswith('raw/') or path.split('/') | length != 3 -%}
+        {{ exceptions.raise_compiler_error("source " ~ node.unique_id ~ ": meta.lake.path must be raw/<source>/<table>, not " ~ path) }}
+    {%- endif -%}
+    parsed/{{ path[4:] }}
+{%- endmacro %}
+
+{#- The contract's fields of a source: its columns whose meta has a `type`, in the yml's order. -#}
+{% macro contract_fields(node) -%}
+    {%- set fields = [] -%}
+    {%- for column in node.columns.values() if column.meta and column.meta.get('type') -%}
+        {%- do fields.append(column) -%}
+    {%- endfor -%}
+    {{ return(fields) }}
+{%- endmacro %}
+
+{#- The columns of a parsed file, in order, with their types (engine-neutral names). -#}
+{% macro parsed_columns(node) -%}
+    {%- set columns = [('_source_file', 'varchar'), ('_delivery_id', 'varchar'), ('_delivered_at', 'timestamp'), ('_line_number', 'bigint')] -%}
+    {%- for column in tributary.contract_fields(node) -%}
+        {%- do columns.append((column.name, 'varchar')) -%}
+    {%- endfor -%}
+    {%- do columns.extend([('_raw_line', 'varchar'), ('_parse_error', 'varchar')]) -%}
+    {{ return(columns) }}
+{%- endmacro %}
+
 {% macro create_raw_relation(node) %}
     {{ return(adapter.dispatch('create_raw_relation', 'tributary')(node)) }}
 {% endmacro %}
@@ -39,68 +72,101 @@
     {{ exceptions.raise_compiler_error("create_raw_relation is not implemented for " ~ target.type) }}
 {% endmacro %}
 
-{#- The partition keys of a source: the key=value folders of its `files` glob (dt=*/hour=*/*.json → dt, hour). -#}
-{% macro raw_partition_keys(lake) -%}
-    {%- set keys = [] -%}
-    {%- for segment in lake.get('files', 'dt=*/*').split('/') if '=' in segment -%}
-        {%- do keys.append(segment.split('=')[0]) -%}
-    {%- endfor -%}
-    {{ return(keys) }}
+{#- DuckDB: the select over some parsed files of a source (a glob, or a list of files), every column named
+    and typed, so that the view and the incremental models' reads have the same shape. -#}
+{% macro duckdb_parsed_select(node, files) -%}
+    select
+        {%- for name, type in tributary.parsed_columns(node) %}
+        cast({{ name }} as {{ type }}) as {{ name }},
+        {%- endfor %}
+        dt
+    from read_parquet(
+        {%- if files is string %}
+        '{{ files }}',
+        {%- else %}
+        [{% for file in files %}'{{ file }}'{{ ', ' if not loop.last }}{% endfor %}],
+        {%- endif %}
+        hive_partitioning = true,
+        hive_types = {'dt': 'date'},
+        union_by_name = true
+    )
 {%- endmacro %}
 
-{#- The statements that create a source's raw relation on Athena: Hive DDL for the external table, then a
-    Trino view. Also printed by the operation print_raw_relation_ddl (the CI check parses the views). -#}
+{#- DuckDB: the same columns, no row (a source with no file yet, or nothing new to read). -#}
+{% macro duckdb_parsed_empty(node) -%}
+    select
+        {%- for name, type in tributary.parsed_columns(node) %}
+        cast(null as {{ type }}) as {{ name }},
+        {%- endfor %}
+        cast(null as date) as dt
+    where 1 = 0
+{%- endmacro %}
+
+{% macro parsed_glob(node) -%}
+    {{ tributary.lake_root() }}/{{ tributary.parsed_path(node) }}/dt=*/*.parquet
+{%- endmacro %}
+
+{% macro duckdb__create_raw_relation(node) %}
+    {%- set pattern = tributary.parsed_glob(node) -%}
+    {%- set relation = node.schema ~ '.' ~ node.identifier -%}
+    {%- set found = run_query("select count(*) from glob('" ~ pattern ~ "')").columns[0].values()[0] -%}
+    {%- call statement('create_raw_schema_' ~ node.identifier) -%}
+        create schema if not exists {{ node.schema }}
+    {%- endcall -%}
+    {%- call statement('create_raw_' ~ node.identifier) -%}
+        create or replace view {{ relation }} as
+        {% if found > 0 -%}
+        {{ tributary.duckdb_parsed_select(node, pattern) }}
+        {%- else -%}
+        {{ tributary.duckdb_parsed_empty(node) }}
+        {%- endif %}
+    {%- endcall -%}
+    {{ log("raw relation " ~ relation ~ ": " ~ found ~ " parsed file(s) under " ~ pattern, info=false) }}
+{% endmacro %}
+
+{#- The statements that create a source's raw relation on Athena: Hive DDL for the external Parquet table, then
+    a Trino view. Also printed by the operation print_raw_relation_ddl (the CI check parses them). -#}
 {% macro athena_raw_relation_statements(node) %}
-    {%- set lake = node.meta['lake'] -%}
     {%- set root = tributary.lake_root() -%}
     {%- if not root.startswith('s3://') -%}
         {{ exceptions.raise_compiler_error("the athena target needs LAKE_URL=s3://bucket/prefix, not " ~ root) }}
     {%- endif -%}
-    {%- set location = root.rstrip('/') ~ '/' ~ lake['path'].strip('/') ~ '/' -%}
+    {%- set location = root.rstrip('/') ~ '/' ~ tributary.parsed_path(node) ~ '/' -%}
     {%- set data_dir = target.get('s3_data_dir') or '' -%}
     {%- if data_dir and location.startswith(data_dir.rstrip('/') ~ '/') -%}
         {{ exceptions.raise_compiler_error(
             "source " ~ node.unique_id ~ ": its lake prefix " ~ location ~ " lies under s3_data_dir " ~ data_dir
             ~ "; raw data and dbt's tables must not share a prefix") }}
     {%- endif -%}
-    {%- set keys = tributary.raw_partition_keys(lake) -%}
-    {%- set projection = ["'projection.enabled' = 'true'"] -%}
-    {%- set template = [] -%}
-    {%- for key in keys -%}
-        {%- if key == 'dt' -%}
-            {%- do projection.extend([
-                "'projection.dt.type' = 'date'", "'projection.dt.format' = 'yyyy-MM-dd'",
-                "'projection.dt.range' = '2000-01-01,NOW'", "'projection.dt.interval' = '1'",
-                "'projection.dt.interval.unit' = 'DAYS'"]) -%}
-        {%- elif key == 'hour' -%}
-            {%- do projection.extend([
-                "'projection.hour.type' = 'integer'", "'projection.hour.range' = '0,23'",
-                "'projection.hour.digits' = '2'"]) -%}
-        {%- else -%}
-            {{ exceptions.raise_compiler_error("source " ~ node.unique_id ~ ": no projection for partition " ~ key) }}
-        {%- endif -%}
-        {%- do template.append(key ~ '=${' ~ key ~ '}') -%}
-    {%- endfor -%}
-    {%- if lake.get('header', false) -%}
-        {%- do projection.append("'skip.header.line.count' = '1'") -%}
-    {%- endif -%}
-    {%- do projection.append("'storage.location.template' = '" ~ location ~ template | join('/') ~ "/'") -%}
-    {%- set lines_table = node.schema ~ '.' ~ node.identifier ~ '__lines' -%}
+    {%- set hive_types = {'varchar': 'string', 'timestamp': 'timestamp', 'bigint': 'bigint'} -%}
+    {%- set table = node.schema ~ '.' ~ node.identifier ~ '__parquet' -%}
     {%- set ddl -%}
-create external table if not exists {{ lines_table }} (raw_line string)
-partitioned by ({% for key in keys %}{{ key }} string{{ ', ' if not loop.last }}{% endfor %})
-row format delimited fields terminated by '\036' lines terminated by '\n'
-stored as textfile
+create external table if not exists {{ table }} (
+    {%- for name, type in tributary.parsed_columns(node) %}
+    `{{ name }}` {{ hive_types[type] }}{{ ',' if not loop.last }}
+    {%- endfor %}
+)
+partitioned by (dt string)
+stored as parquet
 location '{{ location }}'
-tblproperties ({{ projection | join(', ') }})
+tblproperties (
+    'projection.enabled' = 'true',
+    'projection.dt.type' = 'date',
+    'projection.dt.format' = 'yyyy-MM-dd',
+    'projection.dt.range' = '2000-01-01,NOW',
+    'projection.dt.interval' = '1',
+    'projection.dt.interval.unit' = 'DAYS',
+    'storage.location.template' = '{{ location }}dt=${dt}/'
+)
     {%- endset -%}
     {%- set view -%}
 create or replace view {{ node.schema }}.{{ node.identifier }} as
 select
-    substr("$path", {{ location | length - lake['path'].strip('/') | length }}) as _source_file,
-    cast(dt as date) as dt,
-    raw_line
-from {{ lines_table }}
+    {%- for name, type in tributary.parsed_columns(node) %}
+    {{ name }},
+    {%- endfor %}
+    cast(dt as date) as dt
+from {{ table }}
     {%- endset -%}
     {{ return([ddl, view]) }}
 {% endmacro %}
@@ -110,7 +176,7 @@ from {{ lines_table }}
     {%- for statement in tributary.athena_raw_relation_statements(node) -%}
         {%- do run_query(statement) -%}
     {%- endfor -%}
-    {{ log("raw relation " ~ node.schema ~ "." ~ node.identifier ~ " over " ~ tributary.lake_root() ~ "/" ~ node.meta['lake']['path'], info=true) }}
+    {{ log("raw relation " ~ node.schema ~ "." ~ node.identifier ~ " over " ~ tributary.lake_root() ~ "/" ~ tributary.parsed_path(node), info=true) }}
 {% endmacro %}
 
 {#- dbt run-operation print_raw_relation_ddl --target prod: every raw-relation statement, between markers. -#}
@@ -121,49 +187,4 @@ from {{ lines_table }}
             {{ print(statement) }}
         {% endfor %}
     {% endfor %}
-{% endmacro %}
-
-{% macro duckdb__create_raw_relation(node) %}
-    {%- set lake = node.meta['lake'] -%}
-    {%- if lake.get('format', 'lines') != 'lines' -%}
-        {{ exceptions.raise_compiler_error("source " ~ node.unique_id ~ ": unknown lake format " ~ lake['format']) }}
-    {%- endif -%}
-    {%- set pattern = tributary.lake_root() ~ '/' ~ lake['path'] ~ '/' ~ lake.get('files', 'dt=*/*') -%}
-    {%- set relation = node.schema ~ '.' ~ node.identifier -%}
-    {%- set found = run_query("select count(*) from glob('" ~ pattern ~ "')").columns[0].values()[0] -%}
-    {%- call statement('create_raw_schema_' ~ node.identifier) -%}
-        create schema if not exists {{ node.schema }}
-    {%- endcall -%}
-    {%- call statement('create_raw_' ~ node.identifier) -%}
-        create or replace view {{ relation }} as
-        {% if found > 0 -%}
-        select
-            -- the lake key (raw/…), not the path: the same file has the same name whatever LAKE_URL says
-            substr(filename, {{ tributary.lake_root() | length + 2 }}) as _source_file,
-            dt,
-            raw_line
-        from read_csv(
-            '{{ pattern }}',
-            columns = {'raw_line': 'varchar'},
-            header = {{ 'true' if lake.get('header', false) else 'false' }},
-            delim = '{{ "\x1e" }}',
-            quote = '',
-            escape = '',
-            auto_detect = false,
-            strict_mode = false,
-            encoding = '{{ lake.get("encoding", "utf-8") }}',
-            max_line_size = {{ lake.get('max_line_size', 2097152) | int }},
-            filename = true,
-            hive_partitioning = true,
-            hive_types = {'dt': 'date'}
-        )
-        {%- else -%}
-        select
-            cast(null as varchar) as _source_file,
-            cast(null as date) as dt,
-            cast(null as varchar) as raw_line
-        where 1 = 0
-        {%- endif %}
-    {%- endcall -%}
-    {{ log("raw relation " ~ relation ~ ": " ~ found ~ " file(s) under " ~ pattern, info=true) }}
 {% endmacro %}

@@ -1,0 +1,435 @@
+{#- Staging from a declared source contract: one macro per model of the staging trio.
+
+    A source declares its contract once, in its _<domain>__sources.yml:
+      columns:   the fields, each with meta {header (or JSON key), type, required, formats, transform}
+                 (types: text, integer, bigint, decimal, double, date, timestamp, boolean)
+      meta.contract:
+        key:              the columns that identify a record (for de-duplication)
+        keep:             latest       the latest delivery of a key wins (exports restating the same rows)
+                          first        the first delivery of a key wins (at-least-once event streams)
+                          latest_file  only the latest delivery counts (each file a full snapshot)
+                          all          no de-duplication
+        duplicate_reason: the reason of the copies that lose (default duplicate_row)
+        checks:           the domain's own checks, in order: [{reason: …, when: <SQL on the typed fields>}]
+
+    base_<source>__<table> = {{ tributary.stage_source(...) }}: one row per raw record of the parsed relation
+    (incremental: only deliveries not read yet), typed, checked, de-duplicated; reject_reason is NULL for a usable
+    record. stg_ = {{ tributary.staged_rows(...) }} keeps the usable ones, qua_ = {{ tributary.quarantined_rows(...) }}
+    the others with their reason and text: raw = staged + quarantined by construction, and the generic test
+    rows_reconcile checks it.
+
+    The reasons, in the order they are checked: the reader's (wrong_field_count, malformed_line, malformed_json,
+    empty_line, line_too_long); empty_row (every field empty); missing_<field> (a required field empty);
+    invalid_<field> (a required field that does not parse as its type); the contract's checks; then the
+    de-duplication's (superseded_export, the duplicate reason). An optional field that does not parse is NULL
+    and named in `warnings` (invalid_<field>, comma-separated): never a silent NULL. -#}
+
+{% macro source_node(source_name, table_name) -%}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {%- set node = graph.sources.get('source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table_name) -%}
+    {%- if node is none and execute -%}
+        {{ exceptions.raise_compiler_error("no source " ~ source_name ~ "." ~ table_name) }}
+    {%- endif -%}
+    {{ return(node) }}
+{%- endmacro %}
+
+{#- A field's text as staging reads it: trimmed, empty as NULL, and its `transform` (lower, upper). -#}
+{% macro field_text(column) -%}
+    {%- set expr = "nullif(trim(" ~ column.name ~ "), '')" -%}
+    {%- set transform = column.meta.get('transform') -%}
+    {%- if transform in ('lower', 'upper') -%}{{ transform }}({{ expr }}){%- elif transform -%}
+        {{ exceptions.raise_compiler_error("field " ~ column.name ~ ": unknown transform " ~ transform) }}
+    {%- else -%}{{ expr }}{%- endif -%}
+{%- endmacro %}
+
+{#- A field's text (`expr`) typed by its contract type; NULL when it does not parse. -#}
+{% macro typed_field(expr, column) -%}
+    {%- set type = column.meta['type'] -%}
+    {%- set formats = column.meta.get('formats', []) -%}
+    {%- if type == 'text' -%}
+        {{ expr }}
+    {%- elif type == 'integer' -%}
+        case when {{ tributary.regexp_like(expr, '^-?[0-9]{1,9}([.]0+)?$') }} then cast({{ dbt.split_part(expr, "'.'", 1) }} as integer) end
+    {%- elif type == 'bigint' -%}
+        case when {{ tributary.regexp_like(expr, '^-?[0-9]{1,18}([.]0+)?$') }} then cast({{ dbt.split_part(expr, "'.'", 1) }} as bigint) end
+    {%- elif type == 'decimal' -%}
+        {{ tributary.to_decimal(expr, 18, column.meta.get('scale', 4)) }}
+    {%- elif type == 'double' -%}
+        {{ tributary.to_double(expr) }}
+    {%- elif type == 'boolean' -%}
+        {{ tributary.to_boolean(expr) }}
+    {%- elif type in ('date', 'timestamp') -%}
+        {%- if not formats -%}
+            {{ exceptions.raise_compiler_error("field " ~ column.name ~ ": a " ~ type ~ " needs meta.formats") }}
+        {%- endif -%}
+        {%- set parsed = [] -%}
+        {%- for format in formats -%}
+            {%- if format == 'iso8601' -%}
+                {%- do parsed.append(tributary.try_iso8601_to_utc(expr)) -%}
+            {%- elif format == 'epoch' -%}
+                {%- do parsed.append(tributary.epoch_to_utc(tributary.to_double(expr))) -%}
+            {%- else -%}
+                {%- do parsed.append(tributary.try_to_timestamp(expr, format)) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        cast({{ 'coalesce(' ~ parsed | join(', ') ~ ')' if parsed | length > 1 else parsed[0] }} as {{ type }})
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("field " ~ column.name ~ ": unknown type " ~ type) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The rows of a source's parsed relation that `this` has not read yet (every row on a full build).
+    DuckDB: the lake is listed (a glob reads no data) and only the parsed files of deliveries absent from
+    `this` are read. Athena (listing S3 is not free): the partitions from the latest one read minus
+    `staging_lookback_days` (a late event batch lands in an older day), minus the deliveries already read. -#}
+{% macro unread_records(source_name, table_name) %}
+    {{ return(adapter.dispatch('unread_records', 'tributary')(source_name, table_name)) }}
+{% endmacro %}
+
+{% macro default__unread_records(source_name, table_name) -%}
+    {%- set relation = source(source_name, table_name) -%}
+    {%- if not is_incremental() -%}
+        select * from {{ relation }}
+    {%- else -%}
+        select * from {{ relation }}
+        where
+            dt >= (
+                select {{ dbt.dateadd('day', -1 * var('staging_lookback_days', 3), 'coalesce(max(ingested_date), date \'1900-01-01\')') }}
+                from {{ this }}
+            )
+            and _delivery_id not in (select distinct read_before._delivery_id from {{ this }} as read_before)
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro duckdb__unread_records(source_name, table_name) -%}
+    {%- set relation = source(source_name, table_name) -%}
+    {%- if not is_incremental() -%}
+        select * from {{ relation }}
+    {%- else -%}
+        {%- set node = tributary.source_node(source_name, table_name) -%}
+        {%- set files = [] -%}
+        {%- if execute -%}
+            {%- set unread = run_query(
+                "select file from glob('" ~ tributary.parsed_glob(node) ~ "')"
+                ~ " where regexp_extract(file, '([^/]+)[.]parquet$', 1) not in"
+                ~ " (select distinct _delivery_id from " ~ this ~ ") order by file"
+            ) -%}
+            {%- do files.extend(unread.columns[0].values()) -%}
+        {%- endif -%}
+        {%- if files -%}
+            {{ tributary.duckdb_parsed_select(node, files) }}
+        {%- else -%}
+            {{ tributary.duckdb_parsed_empty(node) }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The incremental strategy of a base model that rewrites earlier rows (keep: latest, latest_file): DuckDB
+    delete+insert on the record's identity; Athena merge (the base models are Iceberg tables there). -#}
+{% macro record_strategy() -%}
+    {{ return('merge' if target.type == 'athena' else 'delete+insert') }}
+{%- endmacro %}
+
+{#- base_<source>__<table>: every raw record typed, checked and de-duplicated (see the top of this file).
+    `derived`: extra columns (name → SQL over the typed fields), computed before the checks and kept in the
+    output; `checks`: extra (reason, SQL) pairs after the contract's own (for checks that need a var or a
+    macro, which yml cannot hold). -#}
+{% macro stage_source(source_name, table_name, derived={}, checks=[]) -%}
+    {%- set node = tributary.source_node(source_name, table_name) -%}
+    {%- set contract = (node.meta.get('contract') or {}) if node else {} -%}
+    {%- set fields = tributary.contract_fields(node) if node else [] -%}
+    {%- set keep = contract.get('keep', 'all') -%}
+    {%- set key = contract.get('key', []) -%}
+    {%- set duplicate_reason = contract.get('duplicate_reason', 'duplicate_row') -%}
+    {%- set delimiter = node.meta['lake'].get('delimiter', ',') if node else ',' -%}
+    {%- if not execute -%}
+        {#- parse time: only the dependencies matter -#}
+        select * from ({{ tributary.unread_records(source_name, table_name) }}) as parse_only
+        {{- return('') -}}
+    {%- endif -%}
+    {%- if keep not in ('latest', 'first', 'latest_file', 'all') -%}
+        {{ exceptions.raise_compiler_error(source_name ~ "." ~ table_name ~ ": contract keep must be latest, first, latest_file or all, not " ~ keep) }}
+    {%- endif -%}
+    {%- if keep != 'all' and not key and keep != 'latest_file' -%}
+        {{ exceptions.raise_compiler_error(source_name ~ "." ~ table_name ~ ": keep " ~ keep ~ " needs a contract key") }}
+    {%- endif -%}
+    {%- set all_checks = [] -%}
+    {%- for check in contract.get('checks', []) -%}
+        {%- do all_checks.append((check['reason'], check['when'])) -%}
+    {%- endfor -%}
+    {%- do all_checks.extend(checks) -%}
+with
+
+new_records as (
+    {{ tributary.unread_records(source_name, table_name) }}
+),
+
+texts as (
+    select
+        -- lineage
+        _source_file,
+        _delivery_id,
+        _delivered_at,
+        _line_number,
+        dt as ingested_date,
+        _raw_line,
+        _parse_error,
+        -- the fields as read
+        {%- for column in fields %}
+        {{ tributary.field_text(column) }} as {{ column.name }}__text{{ ',' if not loop.last }}
+        {%- endfor %}
+    from new_records
+),
+
+typed as (
+    select
+        *,
+        {%- for column in fields %}
+        {{ tributary.typed_field(column.name ~ '__text', column) }} as {{ column.name }}{{ ',' if not loop.last or derived }}
+        {%- endfor %}
+        {%- for name, expr in derived.items() %}
+        {{ expr }} as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from texts
+),
+
+checked as (
+    select
+        *,
+        case
+            when _parse_error is not null then _parse_error
+            when
+                {%- for column in fields %}
+                {{ column.name }}__text is null{{ ' and' if not loop.last }}
+                {%- endfor %}
+                then 'empty_row'
+            {%- for column in fields if column.meta.get('required') %}
+            when {{ column.name }}__text is null then 'missing_{{ column.name }}'
+            {%- if column.meta['type'] != 'text' %}
+            when {{ column.name }} is null then 'invalid_{{ column.name }}'
+            {%- endif %}
+            {%- endfor %}
+            {%- for reason, condition in all_checks %}
+            when {{ condition }} then '{{ reason }}'
+            {%- endfor %}
+        end as row_problem,
+        {%- set optional = [] -%}
+        {%- for column in fields if not column.meta.get('required') and column.meta['type'] != 'text' -%}
+            {%- do optional.append(column) -%}
+        {%- endfor %}
+        {%- if optional %}
+        nullif(concat_ws(
+            ','
+            {%- for column in optional %},
+            case when {{ column.name }}__text is not null and {{ column.name }} is null then 'invalid_{{ column.name }}' end
+            {%- endfor %}
+        ), '') as warnings
+        {%- else %}
+        cast(null as varchar) as warnings
+        {%- endif %}
+    from typed
+),
+
+{%- if keep == 'latest_file' %}
+
+latest_delivery as (
+    select max(_delivery_id) as _delivery_id from checked
+),
+{%- endif %}
+
+ranked as (
+    select
+        checked.*,
+        {%- if keep == 'latest_file' %}
+        checked._delivery_id != latest_delivery._delivery_id as is_superseded,
+        {%- else %}
+        false as is_superseded,
+        {%- endif %}
+        {%- if keep == 'all' %}
+        1 as occurrence
+        {%- else %}
+        row_number() over (
+            partition by
+                checked.row_problem
+                {%- if keep == 'latest_file' %}, checked._delivery_id{% endif %}
+                {%- for column in key %}, checked.{{ column }}{% endfor %}
+            order by
+                {%- if keep == 'latest' %}
+                checked._delivered_at desc, checked._line_number desc
+                {%- else %}
+                checked._delivered_at asc, checked._line_number asc
+                {%- endif %}
+        ) as occurrence
+        {%- endif %}
+    from checked
+    {%- if keep == 'latest_file' %}
+    cross join latest_delivery
+    {%- endif %}
+),
+
+{%- if is_incremental() and keep in ('latest', 'first') %}
+
+-- the keys of this run's usable records that an earlier run already staged
+new_keys as (
+    select distinct
+        {%- for column in key %}
+        ranked.{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from ranked
+    where ranked.row_problem is null and ranked.occurrence = 1
+),
+
+already_staged as (
+    select distinct
+        {%- for column in key %}
+        staged.{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ this }} as staged
+    inner join new_keys
+        on
+            {%- for column in key %}
+            staged.{{ column }} = new_keys.{{ column }}{{ ' and' if not loop.last }}
+            {%- endfor %}
+    where staged.reject_reason is null
+),
+{%- endif %}
+
+rejected as (
+    select
+        ranked.*,
+        coalesce(
+            case when ranked.is_superseded then 'superseded_export' end,
+            ranked.row_problem,
+            case when ranked.occurrence > 1 then '{{ duplicate_reason }}' end
+            {%- if is_incremental() and keep == 'first' %},
+            case when already_staged.{{ key[0] }} is not null then '{{ duplicate_reason }}' end
+            {%- endif %}
+        ) as reject_reason
+    from ranked
+    {%- if is_incremental() and keep == 'first' %}
+    left join already_staged
+        on
+            {%- for column in key %}
+            ranked.{{ column }} = already_staged.{{ column }}{{ ' and' if not loop.last }}
+            {%- endfor %}
+    {%- endif %}
+),
+
+final as (
+    select
+        -- lineage
+        _source_file,
+        _delivery_id,
+        _delivered_at,
+        _line_number,
+        ingested_date,
+        -- the fields, typed
+        {%- for column in fields %}
+        {{ column.name }},
+        {%- endfor %}
+        {%- for name in derived %}
+        {{ name }},
+        {%- endfor %}
+        -- checks
+        warnings,
+        reject_reason,
+        -- the record as read, for a rejected one: the reader's text, or the fields joined by the delimiter
+        case
+            when reject_reason is not null then coalesce(
+                _raw_line,
+                concat_ws(
+                    '{{ delimiter }}'
+                    {%- for column in fields %},
+                    coalesce({{ column.name }}__text, '')
+                    {%- endfor %}
+                )
+            )
+        end as raw_line
+    from rejected
+    {%- if is_incremental() and keep == 'latest' %}
+
+    -- earlier winners of a key this run delivers again: the newer delivery wins, so they become copies
+    union all
+    select
+        {%- for name in ['_source_file', '_delivery_id', '_delivered_at', '_line_number', 'ingested_date'] %}
+        staged.{{ name }},
+        {%- endfor %}
+        {%- for column in fields %}
+        staged.{{ column.name }},
+        {%- endfor %}
+        {%- for name in derived %}
+        staged.{{ name }},
+        {%- endfor %}
+        staged.warnings,
+        '{{ duplicate_reason }}' as reject_reason,
+        concat_ws(
+            '{{ delimiter }}'
+            {%- for column in fields %},
+            coalesce(cast(staged.{{ column.name }} as varchar), '')
+            {%- endfor %}
+        ) as raw_line
+    from {{ this }} as staged
+    inner join already_staged
+        on
+            {%- for column in key %}
+            staged.{{ column }} = already_staged.{{ column }}{{ ' and' if not loop.last }}
+            {%- endfor %}
+    where staged.reject_reason is null
+    {%- elif is_incremental() and keep == 'latest_file' %}
+
+    -- a newer full snapshot supersedes every record of the earlier ones
+    union all
+    select
+        {%- for name in ['_source_file', '_delivery_id', '_delivered_at', '_line_number', 'ingested_date'] %}
+        staged.{{ name }},
+        {%- endfor %}
+        {%- for column in fields %}
+        staged.{{ column.name }},
+        {%- endfor %}
+        {%- for name in derived %}
+        staged.{{ name }},
+        {%- endfor %}
+        staged.warnings,
+        'superseded_export' as reject_reason,
+        coalesce(staged.raw_line, concat_ws(
+            '{{ delimiter }}'
+            {%- for column in fields %},
+            coalesce(cast(staged.{{ column.name }} as varchar), '')
+            {%- endfor %}
+        )) as raw_line
+    from {{ this }} as staged
+    where
+        (staged.reject_reason is null or staged.reject_reason != 'superseded_export')
+        and exists (select 1 from new_records)
+    {%- endif %}
+)
+
+select * from final
+{%- endmacro %}
+
+{#- stg_<source>__<table>: the usable records of the base model, with their lineage. -#}
+{% macro staged_rows(base_model, exclude=[]) -%}
+with
+
+checked as (
+    select * from {{ base_model }}
+),
+
+final as (
+    select
+        {%- for column in tributary.base_columns(base_model) if column not in ['warnings', 'reject_reason', 'raw_line'] + exclude %}
+        {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from checked
+    where reject_reason is null
+)
+
+select * from final
+{%- endmacro %}
+
+{#- The columns of a base model as built (stg_ lists them without re-typing them); `*` before the base model
+    exists (a compile on an empty warehouse). -#}
+{% macro base_columns(base_model) -%}
+    {%- set columns = adapter.get_columns_in_relation(base_model) if execute else [] -%}
+    {{ return(columns | map(attribute='name') | list if columns else ['*']) }}
+{%- endmacro %}
