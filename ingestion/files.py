@@ -341,9 +341,7 @@ def ingest_files(
     patterns = [pattern] if isinstance(pattern, str) else list(pattern)
     with tempfile.TemporaryDirectory(prefix="tributary-land-") as tmp:
         work = Path(tmp)
-        inputs = sorted(
-            (f for p in patterns for f in list_inputs(p, work)), key=lambda f: (f.modified_at, f.name)
-        )
+        inputs = sorted((f for p in patterns for f in list_inputs(p, work)), key=lambda f: (f.modified_at, f.name))
         prepared = [prepare(file, contract, encoding, work) for file in inputs]
         con = duckdb_connection()
         try:
@@ -406,4 +404,3 @@ def _raw_key(lake: Lake, contract: Contract, item: Prepared, day: dt.date) -> st
         if existing.endswith(suffix):
             return existing
     return f"{contract.raw_prefix}dt={day.isoformat()}/{item.stem}{suffix}"
-

@@ -153,7 +153,9 @@ def parse_csv(
     width = match.width
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
     fields = ", ".join(
-        f"c{match.positions[f.name]} as {f.name}" if match.positions[f.name] is not None else f"null::varchar as {f.name}"
+        f"c{match.positions[f.name]} as {f.name}"
+        if match.positions[f.name] is not None
+        else f"null::varchar as {f.name}"
         for f in contract.fields
     )
     reader = (
@@ -228,7 +230,8 @@ def _renumber(con: Any, out: Path, holes: list[tuple[int, str, str]], contract: 
     """Rewrite `out` with the accepted records' real line numbers, plus one row per hole."""
     con.execute("create or replace temp table tributary_holes (line bigint, reason varchar, raw varchar)")
     con.executemany(
-        "insert into tributary_holes values (?, ?, ?)", [(line, reason, raw[:RAW_TEXT_LIMIT]) for line, reason, raw in holes]
+        "insert into tributary_holes values (?, ?, ?)",
+        [(line, reason, raw[:RAW_TEXT_LIMIT]) for line, reason, raw in holes],
     )
     # accepted record k (numbered k + 1 by the first pass) sits on line k + 1 + (holes before it): segment i
     # between holes i and i + 1 starts at accepted record (hole_i − i) and is shifted by i.
@@ -308,12 +311,13 @@ def write_rows(out: Path, contract: Contract, delivery: Delivery, rows: Iterable
     )  # fmt: skip
     with pq.ParquetWriter(str(out), schema, compression="zstd") as writer:
         batch: list[tuple] = []
+        written = False
         for row in rows:
             batch.append(row)
             if len(batch) == 100_000:
                 writer.write_table(_table(pa, schema, delivery, names, batch))
-                batch = []
-        if batch or True:  # an empty file still gets its schema (and one empty row group is harmless)
+                batch, written = [], True
+        if batch or not written:  # a file without a record still gets its schema
             writer.write_table(_table(pa, schema, delivery, names, batch))
 
 
@@ -376,46 +380,85 @@ def record_fields(record: dict, contract: Contract, extra: Counter | None = None
     return tuple(values)
 
 
-def parse_json_lines(path: Path, contract: Contract, delivery: Delivery, out: Path, file_name: str | None = None) -> ParseReport:
-    """Parse a JSON-lines file (one object per line) into `out`. A line that is not a JSON object is one row
-    with its text and reason `malformed_json`; an empty line is `empty_line`."""
+def _json_records(path: Path, contract: Contract, name: str) -> Iterator[tuple[int, Any, bytes | None]]:
+    """(position, record or None, raw text when it is not a record) of a JSON file: a JSON array of records
+    (position = index + 1), or JSON lines (position = line number; a line that does not parse has no record)."""
+    with path.open("rb") as handle:
+        head = handle.read(64).lstrip(b"\xef\xbb\xbf").lstrip()
+    if head.startswith(b"["):
+        try:
+            document = json.loads(path.read_bytes().decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise ParseError(f"{name}: not a valid JSON array ({error})") from None
+        if not isinstance(document, list):
+            raise ParseError(f"{name}: not a JSON array of records")
+        for position, element in enumerate(document, start=1):
+            text = None if isinstance(element, dict) else json.dumps(element, ensure_ascii=False).encode("utf-8")
+            yield position, element, text
+        return
+    with path.open("rb") as handle:
+        lines = 0
+        for number, raw in enumerate(handle, start=1):
+            lines = number
+            line = raw.rstrip(b"\n").rstrip(b"\r")
+            if number == 1:
+                line = line.removeprefix(b"\xef\xbb\xbf")
+            if not line.strip() or len(line) > contract.max_line_bytes:
+                yield number, None, line
+                continue
+            try:
+                record = json.loads(line.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                record = None
+            if number == 2 and lines and record is None and _whole_document(path):
+                raise ParseError(f"{name}: one JSON document over several lines; expected a JSON array or JSON lines")
+            yield number, record, None if isinstance(record, dict) else line
+
+
+def _whole_document(path: Path) -> bool:
+    try:
+        json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return True
+
+
+def parse_json_lines(
+    path: Path, contract: Contract, delivery: Delivery, out: Path, file_name: str | None = None
+) -> ParseReport:
+    """Parse a JSON file (an array of records, or JSON lines) into `out`: one row per record. A line or element
+    that is not a JSON object is a row with its text and reason `malformed_json`; an empty line `empty_line`."""
+    name = file_name or path.name
     report = ParseReport(reader="python-json")
     extra: Counter = Counter()
     present: set[str] = set()
 
     def rows() -> Iterator[tuple]:
-        with path.open("rb") as handle:
-            for number, raw in enumerate(handle, start=1):
-                line = raw.rstrip(b"\n").rstrip(b"\r")
-                report.records += 1
-                problem = None
-                if not line.strip():
-                    problem = "empty_line"
-                elif len(line) > contract.max_line_bytes:
-                    problem = "line_too_long"
-                else:
-                    try:
-                        record = json.loads(line.decode("utf-8"))
-                    except (UnicodeDecodeError, json.JSONDecodeError):
-                        record = None
-                    if not isinstance(record, dict):
-                        problem = "malformed_json"
-                if problem:
-                    report.rejected += 1
-                    report.reasons[problem] += 1
-                    yield number, (None,) * len(contract.fields), line[:RAW_TEXT_LIMIT].decode("utf-8", "replace"), problem
-                    continue
-                values = record_fields(record, contract, extra)
-                present.update(name for name, value in zip(contract.field_names, values, strict=True) if value is not None)
-                yield number, values, None, None
+        for number, record, raw in _json_records(path, contract, name):
+            report.records += 1
+            if not isinstance(record, dict):
+                assert raw is not None
+                problem = (
+                    "empty_line" if not raw.strip()
+                    else "line_too_long" if len(raw) > contract.max_line_bytes
+                    else "malformed_json"
+                )  # fmt: skip
+                report.rejected += 1
+                report.reasons[problem] += 1
+                yield number, (None,) * len(contract.fields), raw[:RAW_TEXT_LIMIT].decode("utf-8", "replace"), problem
+                continue
+            values = record_fields(record, contract, extra)
+            present.update(n for n, value in zip(contract.field_names, values, strict=True) if value is not None)
+            yield number, values, None, None
 
     write_rows(out, contract, delivery, rows())
     parsed = report.records - report.rejected
+    if not report.records:
+        raise ParseError(f"{name}: no record")
     missing = [f for f in contract.fields if f.required and f.name not in present]
     if parsed and missing:
         raise ParseError(
-            f"{file_name or path.name}: required key(s) {', '.join(repr(f.header) for f in missing)} "
-            f"in none of its {parsed} record(s)"
+            f"{name}: required key(s) {', '.join(repr(f.header) for f in missing)} in none of its {parsed} record(s)"
         )
     report.extra_columns = tuple(sorted(extra))
     report.missing_optional = tuple(f.name for f in contract.fields if not f.required and f.name not in present)

@@ -113,7 +113,9 @@ def _batch_date(name: str) -> str:
     return _batch_time(name).date().isoformat()
 
 
-def land_parsed_batch(lake: Lake, source: str, table: str, raw: str, data: bytes, delivered_at: dt.datetime) -> tuple[str, int]:
+def land_parsed_batch(
+    lake: Lake, source: str, table: str, raw: str, data: bytes, delivered_at: dt.datetime
+) -> tuple[str, int]:
     """Parse one raw JSON-lines batch into the parsed zone (once: an existing parsed file is kept).
     Returns the parsed key and the records the reader rejected."""
     import tempfile

@@ -5,9 +5,13 @@ Open data (`VELIB_API_URL`): one call to `exports/json` (every station); when it
 live dataset repeats rows). GBFS (`VELIB_GBFS_URL`): `station_information.json` + `station_status.json`.
 
 A snapshot lands, as received, inside an envelope (source, ingested_at, data_timestamp, record_count,
-results) at `raw/velib/<table>/dt=YYYY-MM-DD/hour=HH/<data timestamp>-<source>.json`, dated by its data
-timestamp (the newest `duedate` / `last_reported` in it, UTC, never later than now). The same data taken
-twice has the same key, so it lands once. An empty or malformed answer raises FetchError and writes nothing.
+results) at `raw/velib/<table>/dt=YYYY-MM-DD/hour=HH/<data timestamp>Z-<family>-<sha256 of results[:16]>.json`,
+dated by its data timestamp (the newest `duedate` / `last_reported` in it, UTC, never later than now). The same
+answer taken twice has the same key, so it lands once; a different answer for the same data time (a partial one,
+then the full one) lands beside it, and staging keeps the fuller. Its station records are then parsed once into
+`parsed/velib/<table>/dt=<delivery date>/<delivery id>.parquet` (one row per record, the contract's fields; a GBFS
+status record carries its station_information and its bike counts by type). An empty or malformed answer raises
+FetchError and writes nothing.
 
     python -m ingestion.velib.snapshot                      # one snapshot from VELIB_API_URL
     python -m ingestion.velib.snapshot --replay FOLDER      # land saved answers (exports/json lists,
@@ -17,12 +21,16 @@ twice has the same key, so it lands once. An empty or malformed answer raises Fe
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ingestion.contracts import contract_for
 from ingestion.lake import Lake, raw_key
+from ingestion.parse import Delivery, record_fields, write_rows
 from ingestion.velib import GBFS_TABLE, OPENDATA_TABLE, SOURCE
 from ingestion.velib.client import FetchError, HttpSettings, get_json
 
@@ -37,6 +45,7 @@ class Snapshot:
     data_timestamp: dt.datetime  # UTC
     results: Any  # as received: a list of station records, or for GBFS {station_information, station_status}
     record_count: int
+    expected_count: int | None = None  # the stations the API announced (its total_count), when it said
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,7 @@ class LandedSnapshot:
     written: bool
     record_count: int
     source: str
+    parsed_key: str | None = None
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -145,19 +155,90 @@ def envelope(snapshot: Snapshot, ingested_at: dt.datetime) -> bytes:
     return (json.dumps(body, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
+def results_digest(snapshot: Snapshot) -> str:
+    body = json.dumps(snapshot.results, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
 def snapshot_key(snapshot: Snapshot) -> str:
     ts = snapshot.data_timestamp
     family = "gbfs" if snapshot.source == "gbfs" else "opendata"
-    return raw_key(SOURCE, snapshot.table, ts.date().isoformat(), f"{ts:%Y%m%dT%H%M%S}Z-{family}.json", hour=f"{ts:%H}")
+    name = f"{ts:%Y%m%dT%H%M%S}Z-{family}-{results_digest(snapshot)[:16]}.json"
+    return raw_key(SOURCE, snapshot.table, ts.date().isoformat(), name, hour=f"{ts:%H}")
+
+
+def station_records(snapshot: Snapshot) -> list[Any]:
+    """The station records of a snapshot as flat objects: an open-data answer's records as they are; a GBFS
+    status record with its station_information (name, capacity, lat, lon) and its counts by bike type
+    (num_bikes_available_types, a list of one-key objects) as keys of their own."""
+    if snapshot.source != "gbfs":
+        return list(snapshot.results)
+    information = {
+        str(station.get("stationCode")): station
+        for station in snapshot.results["station_information"]["data"]["stations"]
+        if isinstance(station, dict)
+    }
+    records = []
+    for status in snapshot.results["station_status"]["data"]["stations"]:
+        if not isinstance(status, dict):
+            records.append(status)
+            continue
+        info = information.get(str(status.get("stationCode")), {})
+        record = {key: info.get(key) for key in ("name", "capacity", "lat", "lon")}
+        for kind in status.get("num_bikes_available_types") or []:
+            if isinstance(kind, dict):
+                record.update(kind)
+        record.update({k: v for k, v in status.items() if k != "num_bikes_available_types"})
+        records.append(record)
+    return records
+
+
+def land_parsed_snapshot(lake: Lake, snapshot: Snapshot, raw: str) -> str:
+    """Parse a landed snapshot's station records into the parsed zone (once); returns the parsed key."""
+    contract = contract_for(SOURCE, snapshot.table)
+    delivered_at = dt.datetime.now(dt.UTC)
+    name = raw.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    delivery = Delivery(raw, f"{delivered_at:%Y%m%dT%H%M%S%f}Z-{name}", delivered_at)
+    parsed = f"{contract.parsed_prefix}dt={delivered_at:%Y-%m-%d}/{delivery.delivery_id}.parquet"
+    snapshot_fields = {
+        "snapshot_source": snapshot.source,
+        "snapshot_at": snapshot.data_timestamp.isoformat(),
+        "snapshot_record_count": snapshot.record_count,
+        "snapshot_expected_count": snapshot.expected_count,
+    }
+
+    def rows():
+        for number, record in enumerate(station_records(snapshot), start=1):
+            if isinstance(record, dict):
+                yield number, record_fields({**record, **snapshot_fields}, contract), None, None
+            else:
+                text = json.dumps(record, ensure_ascii=False)[:65536]
+                yield number, (None,) * len(contract.fields), text, "malformed_json"
+
+    with tempfile.TemporaryDirectory(prefix="tributary-velib-") as work:
+        out = Path(work) / "snapshot.parquet"
+        write_rows(out, contract, delivery, rows())
+        lake.put_file(parsed, out)
+    return parsed
 
 
 def land_snapshot(lake: Lake, snapshot: Snapshot, ingested_at: dt.datetime | None = None) -> LandedSnapshot:
-    """Write the snapshot unless one with the same data timestamp is already in the lake."""
+    """Write the snapshot, and parse its records, unless the same answer is already in the lake."""
     key = snapshot_key(snapshot)
     if lake.exists(key):
-        return LandedSnapshot(key, False, snapshot.record_count, snapshot.source)
+        stem = key.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        parsed = [
+            k for k in lake.list(contract_for(SOURCE, snapshot.table).parsed_prefix) if k.endswith(f"Z-{stem}.parquet")
+        ]
+        if parsed:
+            return LandedSnapshot(key, False, snapshot.record_count, snapshot.source, parsed[0])
+        # the raw answer landed but its records were not parsed (a crash in between): parse them now
+        return LandedSnapshot(
+            key, True, snapshot.record_count, snapshot.source, land_parsed_snapshot(lake, snapshot, key)
+        )
     lake.put(key, envelope(snapshot, ingested_at or dt.datetime.now(dt.UTC)))
-    return LandedSnapshot(key, True, snapshot.record_count, snapshot.source)
+    parsed = land_parsed_snapshot(lake, snapshot, key)
+    return LandedSnapshot(key, True, snapshot.record_count, snapshot.source, parsed)
 
 
 def read_saved_snapshot(path: Path) -> Snapshot:

@@ -20,14 +20,13 @@ from dagster import (
 )
 
 from ingestion import config
-from ingestion.files import LandedFile, ingest_csv, ingest_json_records
+from ingestion.files import LandedFile, ingest_files
 from ingestion.lake import open_lake
 from ingestion.marketing import (
     CAMPAIGNS_TABLE,
     CLICK_EVENTS_TABLE,
     SOCIAL_POSTS_TABLE,
     SOURCE,
-    TRANSACTION_COLUMNS,
     TRANSACTIONS_TABLE,
     WEB_LOGS_CSV_TABLE,
     WEB_LOGS_TABLE,
@@ -60,7 +59,7 @@ def raw_transactions(context: AssetExecutionContext) -> MaterializeResult:
         context,
         config.marketing_settings().transactions_path,
         "MARKETING_TRANSACTIONS_PATH",
-        lambda path: ingest_csv(open_lake(), SOURCE, TRANSACTIONS_TABLE, path, "utf-8", TRANSACTION_COLUMNS),
+        lambda path: ingest_files(open_lake(), SOURCE, TRANSACTIONS_TABLE, path),
     )
 
 
@@ -105,7 +104,7 @@ def raw_social_posts(context: AssetExecutionContext) -> MaterializeResult:
         context,
         config.marketing_settings().social_posts_path,
         "MARKETING_SOCIAL_POSTS_PATH",
-        lambda path: ingest_json_records(open_lake(), SOURCE, SOCIAL_POSTS_TABLE, path),
+        lambda path: ingest_files(open_lake(), SOURCE, SOCIAL_POSTS_TABLE, path),
     )
 
 
@@ -120,7 +119,7 @@ def raw_campaigns(context: AssetExecutionContext) -> MaterializeResult:
         context,
         config.marketing_settings().campaigns_path,
         "MARKETING_CAMPAIGNS_PATH",
-        lambda path: ingest_json_records(open_lake(), SOURCE, CAMPAIGNS_TABLE, path),
+        lambda path: ingest_files(open_lake(), SOURCE, CAMPAIGNS_TABLE, path),
     )
 
 

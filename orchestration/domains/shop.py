@@ -17,14 +17,11 @@ from dagster import (
 )
 
 from ingestion import config
-from ingestion.files import ingest_csv
+from ingestion.files import ingest_files
 from ingestion.lake import open_lake
 from ingestion.shop import (
-    CLIENTS_COLUMNS,
     CLIENTS_TABLE,
-    ONLINE_RETAIL_COLUMNS,
     ONLINE_RETAIL_TABLE,
-    ORDERS_COLUMNS,
     ORDERS_TABLE,
     SOURCE,
 )
@@ -62,7 +59,7 @@ def raw_clients(context: AssetExecutionContext) -> MaterializeResult:
         path = _sample_path(context, settings, CLIENTS_FILE)
     else:
         return _nothing(context, "SHOP_CLIENTS_PATH is not set (another shop input is): no clients to land")
-    return landed_result(context, ingest_csv(open_lake(), SOURCE, CLIENTS_TABLE, path, "utf-8", CLIENTS_COLUMNS))
+    return landed_result(context, ingest_files(open_lake(), SOURCE, CLIENTS_TABLE, path))
 
 
 @asset(
@@ -79,7 +76,7 @@ def raw_orders(context: AssetExecutionContext) -> MaterializeResult:
         path = _sample_path(context, settings, ORDERS_FILE)
     else:
         return _nothing(context, "SHOP_ORDERS_PATH is not set (another shop input is): no orders to land")
-    return landed_result(context, ingest_csv(open_lake(), SOURCE, ORDERS_TABLE, path, "utf-8", ORDERS_COLUMNS))
+    return landed_result(context, ingest_files(open_lake(), SOURCE, ORDERS_TABLE, path))
 
 
 @asset(
@@ -95,9 +92,7 @@ def raw_online_retail(context: AssetExecutionContext) -> MaterializeResult:
     settings = config.shop_settings()
     if not settings.online_retail_path:
         return _nothing(context, "SHOP_ONLINE_RETAIL_PATH is not set: no Online Retail transactions to land")
-    landed = ingest_csv(
-        open_lake(), SOURCE, ONLINE_RETAIL_TABLE, settings.online_retail_path, "utf-8", ONLINE_RETAIL_COLUMNS
-    )
+    landed = ingest_files(open_lake(), SOURCE, ONLINE_RETAIL_TABLE, settings.online_retail_path)
     return landed_result(context, landed)
 
 

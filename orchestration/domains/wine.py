@@ -6,7 +6,6 @@ Each domain module exposes `assets`, `jobs`, `schedules` and `sensors`; definiti
 
 import datetime as dt
 import re
-from collections.abc import Sequence
 
 from dagster import (
     AssetCheckSeverity,
@@ -24,15 +23,12 @@ from dagster import (
 )
 
 from ingestion.config import wine_settings
-from ingestion.files import ingest_csv
+from ingestion.files import ingest_files
 from ingestion.lake import open_lake
 from ingestion.wine import (
-    ERP_COLUMNS,
     ERP_TABLE,
-    LIAISON_COLUMNS,
     LIAISON_TABLE,
     SOURCE,
-    WEB_COLUMNS,
     WEB_TABLE,
 )
 from orchestration.dbt import tributary_dbt_assets
@@ -44,14 +40,12 @@ GROUP = "wine"
 MARTS = ("fct_wine__product_revenue", "fct_wine__revenue_summary", "fct_wine__anomalies")
 
 
-def _land(
-    context: AssetExecutionContext, table: str, path: str | None, variable: str, columns: Sequence[str]
-) -> MaterializeResult:
+def _land(context: AssetExecutionContext, table: str, path: str | None, variable: str) -> MaterializeResult:
     """Land the file(s) at `path` (xlsx or csv) in raw/wine/<table>/, or nothing when no path is configured."""
     if not path:
         context.log.info(f"{variable} is not set and there is no generated sample: no {table} file to land")
         return MaterializeResult(metadata={"files": 0, "files_written": 0})
-    return landed_result(context, ingest_csv(open_lake(), SOURCE, table, path, "utf-8", columns))
+    return landed_result(context, ingest_files(open_lake(), SOURCE, table, path))
 
 
 @asset(
@@ -61,7 +55,7 @@ def _land(
     description="The ERP product list (WINE_ERP_PATH, xlsx or csv) landed as CSV text in raw/wine/erp/.",
 )
 def raw_erp(context: AssetExecutionContext) -> MaterializeResult:
-    return _land(context, ERP_TABLE, wine_settings().erp_path, "WINE_ERP_PATH", ERP_COLUMNS)
+    return _land(context, ERP_TABLE, wine_settings().erp_path, "WINE_ERP_PATH")
 
 
 @asset(
@@ -71,7 +65,7 @@ def raw_erp(context: AssetExecutionContext) -> MaterializeResult:
     description="The WooCommerce export (WINE_WEB_PATH, xlsx or csv) landed as CSV text in raw/wine/web/.",
 )
 def raw_web(context: AssetExecutionContext) -> MaterializeResult:
-    return _land(context, WEB_TABLE, wine_settings().web_path, "WINE_WEB_PATH", WEB_COLUMNS)
+    return _land(context, WEB_TABLE, wine_settings().web_path, "WINE_WEB_PATH")
 
 
 @asset(
@@ -81,7 +75,7 @@ def raw_web(context: AssetExecutionContext) -> MaterializeResult:
     description="The ERP ↔ web liaison (WINE_LIAISON_PATH, xlsx or csv) landed as CSV text in raw/wine/liaison/.",
 )
 def raw_liaison(context: AssetExecutionContext) -> MaterializeResult:
-    return _land(context, LIAISON_TABLE, wine_settings().liaison_path, "WINE_LIAISON_PATH", LIAISON_COLUMNS)
+    return _land(context, LIAISON_TABLE, wine_settings().liaison_path, "WINE_LIAISON_PATH")
 
 
 class WineReportsConfig(Config):

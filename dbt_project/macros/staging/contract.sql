@@ -33,11 +33,14 @@
     {{ return(node) }}
 {%- endmacro %}
 
-{#- A field's text as staging reads it: trimmed, empty as NULL, and its `transform` (lower, upper). -#}
+{#- A field's text as staging reads it: trimmed, empty as NULL, then its `transform`: lower, upper, or
+    strip_zero_decimals (an id a spreadsheet wrote as 15298.0 is 15298). -#}
 {% macro field_text(column) -%}
     {%- set expr = "nullif(trim(" ~ column.name ~ "), '')" -%}
     {%- set transform = column.meta.get('transform') -%}
-    {%- if transform in ('lower', 'upper') -%}{{ transform }}({{ expr }}){%- elif transform -%}
+    {%- if transform in ('lower', 'upper') -%}{{ transform }}({{ expr }})
+    {%- elif transform == 'strip_zero_decimals' -%}{{ tributary.strip_zero_decimals(expr) }}
+    {%- elif transform -%}
         {{ exceptions.raise_compiler_error("field " ~ column.name ~ ": unknown transform " ~ transform) }}
     {%- else -%}{{ expr }}{%- endif -%}
 {%- endmacro %}
@@ -131,33 +134,47 @@
 {%- endmacro %}
 
 {#- base_<source>__<table>: every raw record typed, checked and de-duplicated (see the top of this file).
-    `derived`: extra columns (name → SQL over the typed fields), computed before the checks and kept in the
-    output; `checks`: extra (reason, SQL) pairs after the contract's own (for checks that need a var or a
-    macro, which yml cannot hold). -#}
+    `derived`: extra columns (name → SQL over the typed fields and the `<field>__text` texts), computed before the
+    checks and kept in the output; `checks`: extra (reason, SQL) pairs after the contract's own (for checks that
+    need a macro, which yml cannot call). `meta.contract.prefer` (an ORDER BY fragment over the typed fields)
+    ranks the copies of a key before the delivery order (e.g. the fuller snapshot first). -#}
 {% macro stage_source(source_name, table_name, derived={}, checks=[]) -%}
     {%- set node = tributary.source_node(source_name, table_name) -%}
-    {%- set contract = (node.meta.get('contract') or {}) if node else {} -%}
-    {%- set fields = tributary.contract_fields(node) if node else [] -%}
-    {%- set keep = contract.get('keep', 'all') -%}
-    {%- set key = contract.get('key', []) -%}
-    {%- set duplicate_reason = contract.get('duplicate_reason', 'duplicate_row') -%}
-    {%- set delimiter = node.meta['lake'].get('delimiter', ',') if node else ',' -%}
     {%- if not execute -%}
         {#- parse time: only the dependencies matter -#}
         select * from ({{ tributary.unread_records(source_name, table_name) }}) as parse_only
         {{- return('') -}}
     {%- endif -%}
+    {%- set contract = node.meta.get('contract') or {} -%}
+    {%- set fields = tributary.contract_fields(node) -%}
+    {%- set field_names = fields | map(attribute='name') | list -%}
+    {%- set keep = contract.get('keep', 'all') -%}
+    {%- set key = contract.get('key', []) -%}
+    {%- set prefer = contract.get('prefer') -%}
+    {%- set duplicate_reason = contract.get('duplicate_reason', 'duplicate_row') -%}
+    {%- set delimiter = node.meta['lake'].get('delimiter', ',') -%}
+    {%- set incremental = is_incremental() -%}
     {%- if keep not in ('latest', 'first', 'latest_file', 'all') -%}
         {{ exceptions.raise_compiler_error(source_name ~ "." ~ table_name ~ ": contract keep must be latest, first, latest_file or all, not " ~ keep) }}
     {%- endif -%}
-    {%- if keep != 'all' and not key and keep != 'latest_file' -%}
+    {%- if keep in ('latest', 'first') and not key -%}
         {{ exceptions.raise_compiler_error(source_name ~ "." ~ table_name ~ ": keep " ~ keep ~ " needs a contract key") }}
+    {%- endif -%}
+    {%- if keep == 'first' and prefer -%}
+        {{ exceptions.raise_compiler_error(source_name ~ "." ~ table_name ~ ": keep first cannot have a prefer order (an earlier copy is never displaced)") }}
     {%- endif -%}
     {%- set all_checks = [] -%}
     {%- for check in contract.get('checks', []) -%}
         {%- do all_checks.append((check['reason'], check['when'])) -%}
     {%- endfor -%}
     {%- do all_checks.extend(checks) -%}
+    {%- set record_columns = field_names + (derived.keys() | list) -%}
+    {%- set order = [prefer] if prefer else [] -%}
+    {%- if keep == 'first' -%}
+        {%- do order.extend(['_delivered_at asc', '_line_number asc']) -%}
+    {%- else -%}
+        {%- do order.extend(['_delivered_at desc', '_line_number desc']) -%}
+    {%- endif -%}
 with
 
 new_records as (
@@ -229,7 +246,29 @@ checked as (
         {%- endif %}
     from typed
 ),
+{%- if incremental and keep == 'latest' %}
 
+-- an earlier winner of a key this run delivers again competes with the new copies
+new_keys as (
+    select distinct
+        {%- for column in key %}
+        checked.{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from checked
+    where checked.row_problem is null
+),
+
+existing as (
+    select staged.*
+    from {{ this }} as staged
+    inner join new_keys
+        on
+            {%- for column in key %}
+            staged.{{ column }} is not distinct from new_keys.{{ column }}{{ ' and' if not loop.last }}
+            {%- endfor %}
+    where staged.reject_reason is null
+),
+{%- endif %}
 {%- if keep == 'latest_file' %}
 
 latest_delivery as (
@@ -237,46 +276,60 @@ latest_delivery as (
 ),
 {%- endif %}
 
-ranked as (
+candidates as (
     select
-        checked.*,
-        {%- if keep == 'latest_file' %}
-        checked._delivery_id != latest_delivery._delivery_id as is_superseded,
-        {%- else %}
-        false as is_superseded,
-        {%- endif %}
+        _delivery_id,
+        _line_number,
+        _delivered_at,
+        row_problem,
+        {%- for column in record_columns %}
+        {{ column }},
+        {%- endfor %}
+        false as is_existing
+    from checked
+    {%- if incremental and keep == 'latest' %}
+    union all
+    select
+        _delivery_id,
+        _line_number,
+        _delivered_at,
+        cast(null as varchar) as row_problem,
+        {%- for column in record_columns %}
+        {{ column }},
+        {%- endfor %}
+        true as is_existing
+    from existing
+    {%- endif %}
+),
+
+contest as (
+    select
+        _delivery_id,
+        _line_number,
+        is_existing,
         {%- if keep == 'all' %}
         1 as occurrence
         {%- else %}
         row_number() over (
             partition by
-                checked.row_problem
-                {%- if keep == 'latest_file' %}, checked._delivery_id{% endif %}
-                {%- for column in key %}, checked.{{ column }}{% endfor %}
-            order by
-                {%- if keep == 'latest' %}
-                checked._delivered_at desc, checked._line_number desc
-                {%- else %}
-                checked._delivered_at asc, checked._line_number asc
-                {%- endif %}
+                row_problem
+                {%- if keep == 'latest_file' %}, _delivery_id{% endif %}
+                {%- for column in key %}, {{ column }}{% endfor %}
+            order by {{ order | join(', ') }}
         ) as occurrence
         {%- endif %}
-    from checked
-    {%- if keep == 'latest_file' %}
-    cross join latest_delivery
-    {%- endif %}
+    from candidates
 ),
+{%- if incremental and keep == 'first' %}
 
-{%- if is_incremental() and keep in ('latest', 'first') %}
-
--- the keys of this run's usable records that an earlier run already staged
+-- the keys of this run's usable records that an earlier run already staged: an earlier copy wins
 new_keys as (
     select distinct
         {%- for column in key %}
-        ranked.{{ column }}{{ ',' if not loop.last }}
+        checked.{{ column }}{{ ',' if not loop.last }}
         {%- endfor %}
-    from ranked
-    where ranked.row_problem is null and ranked.occurrence = 1
+    from checked
+    where checked.row_problem is null
 ),
 
 already_staged as (
@@ -296,23 +349,31 @@ already_staged as (
 
 rejected as (
     select
-        ranked.*,
+        checked.*,
         coalesce(
-            case when ranked.is_superseded then 'superseded_export' end,
-            ranked.row_problem,
-            case when ranked.occurrence > 1 then '{{ duplicate_reason }}' end
-            {%- if is_incremental() and keep == 'first' %},
+            {%- if keep == 'latest_file' %}
+            case when checked._delivery_id != latest_delivery._delivery_id then 'superseded_export' end,
+            {%- endif %}
+            checked.row_problem,
+            case when contest.occurrence > 1 then '{{ duplicate_reason }}' end
+            {%- if incremental and keep == 'first' %},
             case when already_staged.{{ key[0] }} is not null then '{{ duplicate_reason }}' end
             {%- endif %}
         ) as reject_reason
-    from ranked
-    {%- if is_incremental() and keep == 'first' %}
+    from checked
+    inner join contest
+        on checked._delivery_id = contest._delivery_id and checked._line_number = contest._line_number
+    {%- if keep == 'latest_file' %}
+    cross join latest_delivery
+    {%- endif %}
+    {%- if incremental and keep == 'first' %}
     left join already_staged
         on
             {%- for column in key %}
-            ranked.{{ column }} = already_staged.{{ column }}{{ ' and' if not loop.last }}
+            checked.{{ column }} = already_staged.{{ column }}{{ ' and' if not loop.last }}
             {%- endfor %}
     {%- endif %}
+    where not contest.is_existing
 ),
 
 final as (
@@ -324,11 +385,8 @@ final as (
         _line_number,
         ingested_date,
         -- the fields, typed
-        {%- for column in fields %}
-        {{ column.name }},
-        {%- endfor %}
-        {%- for name in derived %}
-        {{ name }},
+        {%- for column in record_columns %}
+        {{ column }},
         {%- endfor %}
         -- checks
         warnings,
@@ -346,55 +404,38 @@ final as (
             )
         end as raw_line
     from rejected
-    {%- if is_incremental() and keep == 'latest' %}
+    {%- if incremental and keep == 'latest' %}
 
-    -- earlier winners of a key this run delivers again: the newer delivery wins, so they become copies
+    -- earlier winners that a new copy outranks: they become copies (delete+insert replaces their rows)
     union all
     select
-        {%- for name in ['_source_file', '_delivery_id', '_delivered_at', '_line_number', 'ingested_date'] %}
-        staged.{{ name }},
+        {%- for name in ['_source_file', '_delivery_id', '_delivered_at', '_line_number', 'ingested_date'] + record_columns + ['warnings'] %}
+        existing.{{ name }},
         {%- endfor %}
-        {%- for column in fields %}
-        staged.{{ column.name }},
-        {%- endfor %}
-        {%- for name in derived %}
-        staged.{{ name }},
-        {%- endfor %}
-        staged.warnings,
         '{{ duplicate_reason }}' as reject_reason,
         concat_ws(
             '{{ delimiter }}'
-            {%- for column in fields %},
-            coalesce(cast(staged.{{ column.name }} as varchar), '')
+            {%- for column in field_names %},
+            coalesce(cast(existing.{{ column }} as varchar), '')
             {%- endfor %}
         ) as raw_line
-    from {{ this }} as staged
-    inner join already_staged
-        on
-            {%- for column in key %}
-            staged.{{ column }} = already_staged.{{ column }}{{ ' and' if not loop.last }}
-            {%- endfor %}
-    where staged.reject_reason is null
-    {%- elif is_incremental() and keep == 'latest_file' %}
+    from existing
+    inner join contest
+        on existing._delivery_id = contest._delivery_id and existing._line_number = contest._line_number
+    where contest.is_existing and contest.occurrence > 1
+    {%- elif incremental and keep == 'latest_file' %}
 
     -- a newer full snapshot supersedes every record of the earlier ones
     union all
     select
-        {%- for name in ['_source_file', '_delivery_id', '_delivered_at', '_line_number', 'ingested_date'] %}
+        {%- for name in ['_source_file', '_delivery_id', '_delivered_at', '_line_number', 'ingested_date'] + record_columns + ['warnings'] %}
         staged.{{ name }},
         {%- endfor %}
-        {%- for column in fields %}
-        staged.{{ column.name }},
-        {%- endfor %}
-        {%- for name in derived %}
-        staged.{{ name }},
-        {%- endfor %}
-        staged.warnings,
         'superseded_export' as reject_reason,
         coalesce(staged.raw_line, concat_ws(
             '{{ delimiter }}'
-            {%- for column in fields %},
-            coalesce(cast(staged.{{ column.name }} as varchar), '')
+            {%- for column in field_names %},
+            coalesce(cast(staged.{{ column }} as varchar), '')
             {%- endfor %}
         )) as raw_line
     from {{ this }} as staged
@@ -407,21 +448,25 @@ final as (
 select * from final
 {%- endmacro %}
 
-{#- stg_<source>__<table>: the usable records of the base model, with their lineage. -#}
-{% macro staged_rows(base_model, exclude=[]) -%}
+{#- stg_<source>__<table>: the usable records of the base model, with their lineage; `extra` adds columns
+    (name → SQL over the usable records, e.g. a window). -#}
+{% macro staged_rows(base_model, exclude=[], extra={}) -%}
 with
 
 checked as (
     select * from {{ base_model }}
+    where reject_reason is null
 ),
 
 final as (
     select
         {%- for column in tributary.base_columns(base_model) if column not in ['warnings', 'reject_reason', 'raw_line'] + exclude %}
-        {{ column }}{{ ',' if not loop.last }}
+        {{ column }}{{ ',' if not loop.last or extra }}
+        {%- endfor %}
+        {%- for name, expr in extra.items() %}
+        {{ expr }} as {{ name }}{{ ',' if not loop.last }}
         {%- endfor %}
     from checked
-    where reject_reason is null
 )
 
 select * from final

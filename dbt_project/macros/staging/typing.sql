@@ -36,3 +36,9 @@
         else {{ expr }}
     end
 {%- endmacro %}
+
+{#- The latest date a record may carry: the run date plus `future_date_tolerance_days` (a clock a day ahead is
+    not a fault); a later date is a fault of the source and is quarantined, so that it never drives an as-of date. -#}
+{% macro future_date_limit() -%}
+    {{ dbt.dateadd('day', var('future_date_tolerance_days', 1), 'current_date') }}
+{%- endmacro %}

@@ -1,7 +1,8 @@
 {#- Usable station records with the KPIs of DOMAINS.md §2, one row per station per snapshot.
     fill_rate = bikes / (bikes + docks), NULL when both are 0 (the denominator is not the capacity);
     shortage = installed and no bike; saturation = installed and (no free dock or fill_rate ≥ 0.9);
-    arrondissement = stationcode // 1000 (1–20) for stations whose commune is Paris, checked first. -#}
+    arrondissement = the code's leading digits // 1000 (1–20) for stations whose commune is Paris, checked first
+    (a code with a text suffix, such as 16107_relais, falls in the arrondissement its digits give). -#}
 with
 
 records as (
@@ -17,9 +18,9 @@ measured as (
         case
             when
                 lower(commune) = 'paris'
-                and {{ tributary.regexp_like('stationcode', '^[0-9]{4,5}$') }}
-                and floor(cast(stationcode as double) / 1000) between 1 and 20
-                then cast(floor(cast(stationcode as double) / 1000) as integer)
+                and {{ tributary.regexp_like('stationcode', '^[0-9]{4,5}([^0-9].*)?$') }}
+                and floor(cast(regexp_extract(stationcode, '^([0-9]+)', 1) as double) / 1000) between 1 and 20
+                then cast(floor(cast(regexp_extract(stationcode, '^([0-9]+)', 1) as double) / 1000) as integer)
         end as arrondissement
     from records
 ),
@@ -63,7 +64,9 @@ final as (
         cast(extract(hour from snapshot_at) as integer) as snapshot_hour,
         reported_at,
         -- lineage
-        _source_file
+        _source_file,
+        _delivery_id,
+        _delivered_at
     from measured
 )
 

@@ -50,7 +50,7 @@ with
 
     {{ model }}_readable as (
         select * from {{ model }}
-        where reject_reason is null or reject_reason not in ('empty_line', 'malformed_line', 'wrong_field_count')
+        where reject_reason is null or reject_reason not in ('empty_line', 'malformed_line', 'wrong_field_count', 'line_too_long', 'empty_row')
     ),
 
     {{ model }}_counts as (
@@ -71,7 +71,7 @@ measured as (
                 '{{ column_name }}' as column_name,
                 max(counts.raw_rows) as raw_rows,
                 max(counts.quarantined_rows) as quarantined_rows,
-                count(readable.raw_line) as rows_checked,
+                count(readable._line_number) as rows_checked,
                 count(readable.{{ expr }}) as non_null_rows,
                 count(distinct readable.{{ expr }}) as distinct_values,
                 sum(case when readable.{{ expr }} is not null and {{ valid }} then 1 else 0 end) as valid_rows

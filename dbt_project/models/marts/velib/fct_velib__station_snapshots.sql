@@ -1,7 +1,9 @@
 {#- One row per station per snapshot with its KPIs. Incremental: each run takes the (date, hour) slots that
-    hold a snapshot file not loaded yet (a new snapshot, or a backfill of an old hour) and replaces those
-    slots whole: DuckDB delete+insert on the key; Athena insert_overwrite of the date/hour partitions (Hive
-    tables), or merge on the key (Iceberg, var athena_table_type: iceberg). -#}
+    hold a snapshot delivered since the last run (a new snapshot, a fuller answer for a data time already
+    loaded, or a backfill of an old hour) and replaces those slots whole: DuckDB delete+insert on the key; Athena
+    insert_overwrite of the date/hour partitions (Hive tables), or merge on the key (Iceberg, var
+    athena_table_type: iceberg). New deliveries are found by delivery time (an hour of look-back, for a delivery
+    that landed while the previous run was reading), so a run reads the new records, not the month. -#}
 {{
     config(
         materialized='incremental',
@@ -25,7 +27,12 @@ all_snapshots as (
             all_snapshots.snapshot_date,
             all_snapshots.snapshot_hour
         from all_snapshots
-        where all_snapshots._source_file not in (select distinct loaded._source_file from {{ this }} as loaded)
+        where
+            all_snapshots._delivered_at > (select {{ dbt.dateadd('hour', -1, 'max(loaded._delivered_at)') }} from {{ this }} as loaded)
+            and all_snapshots._delivery_id not in (
+                select distinct loaded._delivery_id from {{ this }} as loaded
+                where loaded._delivered_at > (select {{ dbt.dateadd('hour', -1, 'max(latest._delivered_at)') }} from {{ this }} as latest)
+            )
     ),
 
     snapshots as (
@@ -75,6 +82,8 @@ final as (
         reported_at,
         -- lineage
         _source_file,
+        _delivery_id,
+        _delivered_at,
         -- partitions (last, as Athena wants them)
         snapshot_date,
         snapshot_hour

@@ -1,10 +1,6 @@
-{{ config(materialized='table') }}
-{#- Every station record of both source shapes (open-data snapshots, GBFS snapshots), checked: reject_reason is
-    NULL for a usable record. A GBFS record takes its commune from the latest open-data record of the same
-    station (GBFS has none). stg_ and qua_velib__station_records split this model in two.
-    A table, not a view: stg_, qua_ and the ~15 tests on them each recomputed the union and both windows over
-    the whole history (make bench, a month of snapshots: 143 s and 19 GiB for the run one new snapshot
-    triggers; base_stock__sales had the same defect). -#}
+{#- Every station record of both source shapes (open-data and GBFS snapshots), as staged by their base models:
+    reject_reason is NULL for a usable record. A GBFS record takes its commune from the latest open-data record of
+    the same station (GBFS has none). A view: its two base models are incremental tables. -#}
 with
 
 opendata as (
@@ -15,79 +11,20 @@ gbfs as (
     select * from {{ ref('base_velib__gbfs_records') }}
 ),
 
-known_communes as (
-    select
-        stationcode,
-        commune,
-        insee_code,
-        row_number() over (partition by stationcode order by snapshot_at desc, commune asc) as recency
-    from opendata
-    where snapshot_problem is null and stationcode is not null and commune is not null
-),
-
-unioned as (
-    select * from opendata
-    union all
-    select
-        gbfs._source_file,
-        gbfs.ingested_date,
-        gbfs.snapshot_source,
-        gbfs.snapshot_at,
-        gbfs.raw_line,
-        gbfs.stationcode,
-        gbfs.station_name,
-        gbfs.is_installed,
-        gbfs.is_renting,
-        gbfs.is_returning,
-        gbfs.capacity,
-        gbfs.bikes,
-        gbfs.mechanical_bikes,
-        gbfs.ebikes,
-        gbfs.docks,
-        gbfs.reported_at,
-        gbfs.latitude,
-        gbfs.longitude,
-        known_communes.commune,
-        known_communes.insee_code,
-        gbfs.snapshot_problem
-    from gbfs
-    left join known_communes
-        on gbfs.stationcode = known_communes.stationcode and known_communes.recency = 1
-),
-
-checked as (
-    select
-        *,
-        case
-            when snapshot_problem is not null then snapshot_problem
-            when stationcode is null then 'missing_stationcode'
-            when is_installed is null then 'invalid_is_installed'
-            when bikes is null or bikes < 0 then 'invalid_bikes'
-            when docks is null or docks < 0 then 'invalid_docks'
-            when capacity < 0 then 'invalid_capacity'
-        end as row_problem
-    from unioned
-),
-
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by row_problem, snapshot_source, snapshot_at, stationcode order by raw_line asc
-        ) as occurrence
-    from checked
+communes as (
+    select * from {{ ref('base_velib__station_communes') }}
 ),
 
 final as (
     select
-        -- lineage
+        'velib_raw.station_status' as source_table,
         _source_file,
+        _delivery_id,
+        _delivered_at,
+        _line_number,
         ingested_date,
-        raw_line,
-        snapshot_source,
-        -- ids
         stationcode,
-        -- dimensions
+        snapshot_source,
         station_name,
         commune,
         insee_code,
@@ -96,18 +33,51 @@ final as (
         is_installed,
         is_renting,
         is_returning,
-        -- measures
         capacity,
         bikes,
         mechanical_bikes,
         ebikes,
         docks,
-        -- timestamps
         snapshot_at,
         reported_at,
-        -- check
-        coalesce(row_problem, case when occurrence > 1 then 'duplicate_station' end) as reject_reason
-    from ranked
+        snapshot_record_count,
+        is_partial_snapshot,
+        warnings,
+        reject_reason,
+        raw_line
+    from opendata
+    union all
+    select
+        'velib_raw.gbfs_station_status' as source_table,
+        gbfs._source_file,
+        gbfs._delivery_id,
+        gbfs._delivered_at,
+        gbfs._line_number,
+        gbfs.ingested_date,
+        gbfs.stationcode,
+        gbfs.snapshot_source,
+        gbfs.station_name,
+        coalesce(gbfs.commune, communes.commune) as commune,
+        coalesce(gbfs.insee_code, communes.insee_code) as insee_code,
+        gbfs.latitude,
+        gbfs.longitude,
+        gbfs.is_installed,
+        gbfs.is_renting,
+        gbfs.is_returning,
+        gbfs.capacity,
+        gbfs.bikes,
+        gbfs.mechanical_bikes,
+        gbfs.ebikes,
+        gbfs.docks,
+        gbfs.snapshot_at,
+        gbfs.reported_at,
+        gbfs.snapshot_record_count,
+        gbfs.is_partial_snapshot,
+        gbfs.warnings,
+        gbfs.reject_reason,
+        gbfs.raw_line
+    from gbfs
+    left join communes on gbfs.stationcode = communes.stationcode
 )
 
 select * from final

@@ -27,8 +27,13 @@ final as (
         -- timestamps
         snapshot_at,
         reported_at,
+        -- the snapshot
+        snapshot_record_count,
+        is_partial_snapshot,
         -- lineage
         _source_file,
+        _delivery_id,
+        _delivered_at,
         ingested_date
     from checked
     where reject_reason is null
