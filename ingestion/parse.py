@@ -424,10 +424,18 @@ def _whole_document(path: Path) -> bool:
 
 
 def parse_json_lines(
-    path: Path, contract: Contract, delivery: Delivery, out: Path, file_name: str | None = None
+    path: Path,
+    contract: Contract,
+    delivery: Delivery,
+    out: Path,
+    file_name: str | None = None,
+    require_keys: bool = True,
 ) -> ParseReport:
     """Parse a JSON file (an array of records, or JSON lines) into `out`: one row per record. A line or element
-    that is not a JSON object is a row with its text and reason `malformed_json`; an empty line `empty_line`."""
+    that is not a JSON object is a row with its text and reason `malformed_json`; an empty line `empty_line`.
+    With `require_keys`, a required key that no record of the file carries is an error naming the file (an export
+    of the wrong shape); a stream's batch never fails that way: its records are staged and quarantined one by
+    one, so that one bad producer never blocks the stream."""
     name = file_name or path.name
     report = ParseReport(reader="python-json")
     extra: Counter = Counter()
@@ -456,7 +464,7 @@ def parse_json_lines(
     if not report.records:
         raise ParseError(f"{name}: no record")
     missing = [f for f in contract.fields if f.required and f.name not in present]
-    if parsed and missing:
+    if parsed and missing and require_keys:
         raise ParseError(
             f"{name}: required key(s) {', '.join(repr(f.header) for f in missing)} in none of its {parsed} record(s)"
         )

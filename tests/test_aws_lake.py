@@ -9,16 +9,15 @@ import pytest
 
 from ingestion import aws
 from ingestion.aws.bootstrap import bootstrap
-from ingestion.files import ingest_csv
+from ingestion.files import ingest_files
 from ingestion.lake import S3Lake, content_digest, open_lake
-from ingestion.stock import INVENTORY_COLUMNS, SUPERSTORE_COLUMNS
 from ingestion.stock.generate import generate_inventory_csv, generate_sales_csv
 from ingestion.stock.producer import CatalogueItem, SalesEventProducer
 from ingestion.stream import drain_landing
 from ingestion.velib.generate import generate_snapshots
 from ingestion.velib.snapshot import read_saved_snapshot, replay_folder, snapshot_key
 
-TODAY = dt.date(2024, 7, 1)
+NOW = dt.datetime(2024, 7, 1, 8, 30, tzinfo=dt.UTC)  # the delivery time of the files
 T0 = dt.datetime(2024, 7, 1, 8, 30, tzinfo=dt.UTC)
 
 
@@ -38,10 +37,8 @@ def bucket_keys() -> list[str]:
 
 
 def ingest_stock_files(lake, samples):
-    sales = ingest_csv(lake, "stock", "sales", str(samples / "superstore_sales.csv"), "cp1252", SUPERSTORE_COLUMNS,
-                       today=TODAY)  # fmt: skip
-    inventory = ingest_csv(lake, "stock", "inventory_snapshots", str(samples / "inventory_snapshot.csv"), "utf-8",
-                           INVENTORY_COLUMNS, today=TODAY)  # fmt: skip
+    sales = ingest_files(lake, "stock", "sales", str(samples / "superstore_sales.csv"), "cp1252", now=NOW)
+    inventory = ingest_files(lake, "stock", "inventory_snapshots", str(samples / "inventory_snapshot.csv"), now=NOW)
     return sales + inventory
 
 
@@ -57,15 +54,17 @@ def test_every_domain_sample_lands_in_s3_once(lake, tmp_path):
     for f, (table, stem) in zip(landed, [("sales", "superstore_sales"), ("inventory_snapshots", "inventory_snapshot")],
                                 strict=True):  # fmt: skip
         assert f.key == f"raw/stock/{table}/dt=2024-07-01/{stem}-{content_digest(lake.get(f.key))[:16]}.csv"
-    assert lake.get(landed[0].key).decode("utf-8") == (
-        (samples / "superstore_sales.csv").read_bytes().decode("cp1252")
-    )  # landed as UTF-8, same characters
+    assert lake.get(landed[0].key) == (samples / "superstore_sales.csv").read_bytes()  # the original bytes
+    parsed = [f.parsed_key for f in landed]
+    assert all(re.fullmatch(r"parsed/stock/\w+/dt=2024-07-01/20240701T0830000000\d\dZ-\w+-\w{16}\.parquet", k)
+               for k in parsed)  # fmt: skip
 
     # --- stock events: three producer batches through the landing area, drained to raw
     producer = SalesEventProducer([CatalogueItem("P-1", "Chair", 10.0)], seed=2, clock=lambda: T0)
     landing = [producer.write_batch(lake, 5) for _ in range(3)]
-    drained = drain_landing(lake, "stock", "sales_events")
+    drained = drain_landing(lake, "stock", "sales_events").drained
     events = sorted(d.raw_key for d in drained)
+    parsed += [d.parsed_key for d in drained]
     assert events == sorted(k.replace("landing/stock/sales_events/", "raw/stock/sales_events/dt=2024-07-01/")
                             for k in landing)  # fmt: skip
     assert all(
@@ -77,10 +76,11 @@ def test_every_domain_sample_lands_in_s3_once(lake, tmp_path):
     assert [s.written for s in snapshots] == [True] * 4
     velib = sorted(s.key for s in snapshots)
     assert velib == sorted(snapshot_key(read_saved_snapshot(p)) for p in velib_files)
-    assert all(re.fullmatch(r"raw/velib/station_status/dt=2024-07-01/hour=0[78]/20240701T0\d{5}Z-opendata\.json", k)
+    assert all(re.fullmatch(r"raw/velib/station_status/dt=2024-07-01/hour=0[78]/20240701T0\d{5}Z-opendata-\w{16}\.json", k)
                for k in velib)  # fmt: skip
+    parsed += [s.parsed_key for s in snapshots]
 
-    expected = sorted([*(f.key for f in landed), *events, *velib])
+    expected = sorted([*(f.key for f in landed), *events, *velib, *parsed])
     assert lake.list("") == expected
     assert bucket_keys() == [f"dev/{k}" for k in expected]  # under the lake's prefix, nothing else in the bucket
 
@@ -88,7 +88,7 @@ def test_every_domain_sample_lands_in_s3_once(lake, tmp_path):
     assert not any(f.written for f in ingest_stock_files(lake, samples))
     for key in events:  # a drain that died before deleting its landing copies replays them
         lake.put(key.replace("raw/stock/sales_events/dt=2024-07-01/", "landing/stock/sales_events/"), lake.get(key))
-    assert sorted(d.raw_key for d in drain_landing(lake, "stock", "sales_events")) == events
+    assert sorted(d.raw_key for d in drain_landing(lake, "stock", "sales_events").drained) == events
     assert not any(s.written for s in replay_folder(lake, tmp_path / "velib"))
     assert bucket_keys() == [f"dev/{k}" for k in expected]
 

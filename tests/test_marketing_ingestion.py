@@ -9,7 +9,10 @@ import pytest
 from dagster import AssetSelection
 
 from ingestion import config
-from ingestion.files import IngestionError, InputFile, json_to_lines
+import duckdb
+
+from ingestion.files import IngestionError, ingest_files
+from ingestion.lake import LocalLake
 from ingestion.marketing import CLICK_EVENT_FIELDS, EVENT_TYPES, WEB_LOGS_CSV_TABLE, WEB_LOGS_TABLE
 from ingestion.marketing.generate import generate_all
 from ingestion.marketing.land import web_log_table
@@ -60,42 +63,52 @@ def test_generated_campaigns_carry_the_announced_faults(tmp_path):
     assert len(mismatched) == summary.ctr_mismatches > 0
 
 
-def test_web_log_files_are_told_apart_by_content():
-    log = InputFile("a.txt", b'1.2.3.4 - - [29/Nov/2024:13:05:00 +0000] "GET / HTTP/1.1" 200 5\n')
-    shaped = InputFile(
-        "b.dat", b"\xef\xbb\xbfIP_Address,URL,Status_Code,Timestamp\n1.2.3.4,/,200,2024-11-29 13:00:00\n"
-    )
-    assert web_log_table(log) == (WEB_LOGS_TABLE, log)
-    table, checked = web_log_table(shaped)
-    assert table == WEB_LOGS_CSV_TABLE and checked.data == shaped.data
-    with_bom = InputFile("c.log", b"\xef\xbb\xbf" + log.data)
-    assert web_log_table(with_bom)[1].data == log.data  # the mark would end up in the first IP address
+def test_web_log_files_are_told_apart_by_content(tmp_path):
+    def file(name, data):
+        (tmp_path / name).write_bytes(data)
+        return tmp_path / name
+
+    log = file("a.txt", b'1.2.3.4 - - [29/Nov/2024:13:05:00 +0000] "GET / HTTP/1.1" 200 5\n')
+    shaped = file("b.dat", b"\xef\xbb\xbfip_address, URL,Timestamp,Status_Code\n1.2.3.4,/,2024-11-29 13:00:00,200\n")
+    assert web_log_table(log, "a.txt") == WEB_LOGS_TABLE
+    assert web_log_table(shaped, "b.dat") == WEB_LOGS_CSV_TABLE  # by name: any order, case, spaces
+    assert web_log_table(file("c.log", b"\xef\xbb\xbf" + log.read_bytes()), "c.log") == WEB_LOGS_TABLE
     with pytest.raises(IngestionError, match="bom.log: the file is empty"):
-        web_log_table(InputFile("bom.log", b"\xef\xbb\xbf\n"))  # a byte-order mark and nothing else
+        web_log_table(file("bom.log", b"\xef\xbb\xbf\n"), "bom.log")  # a byte-order mark and nothing else
     with pytest.raises(IngestionError, match="other.json: neither Apache Common Log Format"):
-        web_log_table(InputFile("other.json", b'{"a": 1}\n'))
+        web_log_table(file("other.json", b'{"a": 1}\n'), "other.json")
     with pytest.raises(
         IngestionError, match="wrong.csv: neither .*first line: .IP_Address,URL,Status_Code,Timestamp,Extra"
     ):
-        web_log_table(InputFile("wrong.csv", b"IP_Address,URL,Status_Code,Timestamp,Extra\n"))
+        web_log_table(file("wrong.csv", b"IP_Address,URL,Status_Code,Timestamp,Extra\n"), "wrong.csv")
 
 
-def test_json_lands_as_one_record_per_line():
-    array = InputFile("p.json", b'[\n  {"user": "a",\n   "message": "x\\ny"},\n  {"user": "b"}\n]\n')
-    assert json_to_lines(array).data == b'{"user": "a", "message": "x\\ny"}\n{"user": "b"}\n'
-    assert json_to_lines(array).ext == "jsonl"
-    lines = InputFile("p.jsonl", b'{"user": "a"}\r\n\n{"user": "b", "mess\n')
-    assert json_to_lines(lines).data == b'{"user": "a"}\n{"user": "b", "mess\n'  # the broken line lands
+def test_json_is_parsed_one_row_per_record(tmp_path):
+    lake = LocalLake(tmp_path / "lake")
+
+    def land(name, data):
+        (tmp_path / name).write_bytes(data)
+        return ingest_files(lake, "marketing", "social_posts", str(tmp_path / name))
+
+    def rows(landed):
+        sql = f"select _line_number, user_name, message, likes, _parse_error from read_parquet('{lake.uri(landed.parsed_key)}')"
+        return duckdb.sql(sql + " order by 1").fetchall()
+
+    # an array: one row per element, numbered by position; key case and spaces do not matter
+    [array] = land("p.json", b'[\n  {"User": "a",\n   " message ": "x\\ny", "likes": 3, "post_date": "2024-01-01 10:00:00", "retweets": 0},\n'
+                  b'  {"user": "b", "likes": 1.5}, 7\n]\n')
+    assert rows(array) == [(1, "a", "x\ny", "3", None), (2, "b", None, "1.5", None), (3, None, None, None, "malformed_json")]
+    # JSON lines: one row per physical line, a broken line is one row with its reason
+    [lines] = land("p.jsonl", b'{"user": "c", "message": "m", "post_date": "x", "likes": 0, "retweets": 0}\r\n\n{"user": "d", "mess\n')
+    assert rows(lines) == [(1, "c", "m", "0", None), (2, None, None, None, "empty_line"), (3, None, None, None, "malformed_json")]
     with pytest.raises(IngestionError, match="bad.json: not a valid JSON array"):
-        json_to_lines(InputFile("bad.json", b'[{"user": "a"},'))
+        land("bad.json", b'[{"user": "a"},')
     with pytest.raises(IngestionError, match="empty.json: the file is empty"):
-        json_to_lines(InputFile("empty.json", b"  \n"))
+        land("empty.json", b"  \n")
     with pytest.raises(IngestionError, match="pretty.json: one JSON document over several lines"):
-        json_to_lines(InputFile("pretty.json", b'{\n  "data": [{"user": "a"}]\n}\n'))
-    with pytest.raises(IngestionError, match="scalars.json: a JSON array whose elements are not all objects"):
-        json_to_lines(InputFile("scalars.json", b'[1, "x", {"user": "a"}]'))
-    with pytest.raises(IngestionError, match="bom.json: the file is empty"):
-        json_to_lines(InputFile("bom.json", b"\xef\xbb\xbf\n"))
+        land("pretty.json", b'{\n  "data": [{"user": "a"}]\n}\n')
+    with pytest.raises(IngestionError, match=r"keys.json: required key\(s\) 'user', 'message'"):
+        land("keys.json", b'[{"name": "a"}]')
 
 
 def test_producer_events_and_bursts():

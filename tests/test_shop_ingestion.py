@@ -7,7 +7,9 @@ import openpyxl
 import pytest
 from dagster import AssetSelection
 
-from ingestion.files import IngestionError, ingest_csv
+import duckdb
+
+from ingestion.files import IngestionError, ingest_files
 from ingestion.lake import LocalLake
 from ingestion.shop import CLIENTS_COLUMNS, ONLINE_RETAIL_COLUMNS, ORDERS_COLUMNS
 from ingestion.shop.generate import generate
@@ -35,20 +37,22 @@ def test_generator_is_deterministic_and_scales(tmp_path):
             generate(tmp_path / "c", orders=orders, end=END)
 
 
-def test_xlsx_lands_as_csv_text(tmp_path):
+def test_an_online_retail_workbook_parses_by_header_name(tmp_path):
     workbook = openpyxl.Workbook()
     workbook.active.append(ONLINE_RETAIL_COLUMNS)
     workbook.active.append(["536365", "85123A", "WHITE, HEART", 6, dt.datetime(2010, 12, 1, 8, 26), 2.55, 17850.0,
                             "United Kingdom"])  # fmt: skip
     workbook.save(tmp_path / "retail.xlsx")
     lake = LocalLake(tmp_path / "lake")
-    [landed] = ingest_csv(lake, "shop", "online_retail", str(tmp_path / "retail.xlsx"), "utf-8", ONLINE_RETAIL_COLUMNS)
-    assert landed.key.endswith(".csv")
-    assert lake.get(landed.key).decode().splitlines()[1] == (
-        '536365,85123A,"WHITE, HEART",6,2010-12-01 08:26:00,2.55,17850,United Kingdom'
-    )
+    [landed] = ingest_files(lake, "shop", "online_retail", str(tmp_path / "retail.xlsx"))
+    assert landed.key.endswith(".xlsx")
+    row = duckdb.sql(
+        "select invoice_no, stock_code, description, quantity, invoiced_at, unit_price, customer_id, country "
+        f"from read_parquet('{lake.uri(landed.parsed_key)}')"
+    ).fetchall()
+    assert row == [("536365", "85123A", "WHITE, HEART", "6", "2010-12-01 08:26:00", "2.55", "17850", "United Kingdom")]
     # the same workbook again adds nothing
-    [again] = ingest_csv(lake, "shop", "online_retail", str(tmp_path / "retail.xlsx"), "utf-8", ONLINE_RETAIL_COLUMNS)
+    [again] = ingest_files(lake, "shop", "online_retail", str(tmp_path / "retail.xlsx"))
     assert not again.written
 
 
@@ -57,7 +61,7 @@ def test_a_broken_workbook_fails_naming_the_file_and_writes_nothing(tmp_path):
     bad.write_bytes(b"PK\x03\x04 not really a workbook")
     lake = LocalLake(tmp_path / "lake")
     with pytest.raises(IngestionError, match="retail.xlsx: not a readable xlsx workbook"):
-        ingest_csv(lake, "shop", "online_retail", str(bad), "utf-8", ONLINE_RETAIL_COLUMNS)
+        ingest_files(lake, "shop", "online_retail", str(bad))
     assert lake.list("raw/") == []
 
 

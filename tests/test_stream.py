@@ -1,12 +1,12 @@
 import datetime as dt
 import json
 
+import duckdb
 import pytest
 
-from ingestion.files import IngestionError
 from ingestion.lake import LocalLake
 from ingestion.stock.producer import CatalogueItem, SalesEventProducer
-from ingestion.stream import drain_landing, pending_batches, write_micro_batch
+from ingestion.stream import drain_landing, pending_batches, rejected_batches, write_micro_batch
 
 T0 = dt.datetime(2024, 3, 31, 23, 59, 30, tzinfo=dt.UTC)
 
@@ -15,41 +15,52 @@ def test_drain_moves_batches_to_raw_partitioned_by_batch_date(tmp_path):
     lake = LocalLake(tmp_path)
     key = write_micro_batch(lake, "stock", "sales_events", [{"a": 1}, {"a": 2}], T0, batch_id="b1")
     assert key == "landing/stock/sales_events/20240331T235930000000Z-b1.jsonl"
-    drained = drain_landing(lake, "stock", "sales_events")
+    drained = drain_landing(lake, "stock", "sales_events").drained
     assert [(d.raw_key, d.lines) for d in drained] == [
         ("raw/stock/sales_events/dt=2024-03-31/20240331T235930000000Z-b1.jsonl", 2)
     ]
     assert pending_batches(lake, "stock", "sales_events") == []
     assert lake.get(drained[0].raw_key) == b'{"a": 1}\n{"a": 2}\n'
+    # parsed once, dated by the batch's time, each record a row (the contract's keys; here none, all NULL)
+    assert drained[0].parsed_key == "parsed/stock/sales_events/dt=2024-03-31/20240331T235930000000Z-b1.parquet"
+    rows = duckdb.sql(
+        f"select _delivered_at, _line_number, order_id from read_parquet('{lake.uri(drained[0].parsed_key)}')"
+    ).fetchall()
+    assert rows == [(dt.datetime(2024, 3, 31, 23, 59, 30), 1, None), (dt.datetime(2024, 3, 31, 23, 59, 30), 2, None)]
 
 
 def test_a_crash_between_write_and_delete_replays_without_duplicating(tmp_path):
     lake = LocalLake(tmp_path)
     key = write_micro_batch(lake, "stock", "sales_events", [{"a": 1}], T0, batch_id="b1")
     raw = "raw/stock/sales_events/dt=2024-03-31/20240331T235930000000Z-b1.jsonl"
-    lake.put(raw, lake.get(key))  # the drain wrote the raw copy, then died before deleting the landing one
+    lake.put(raw, lake.get(key))  # the drain wrote the raw copy, then died before parsing it and deleting the landing one
     drain_landing(lake, "stock", "sales_events")
     assert lake.list("raw/") == [raw]
+    assert lake.list("parsed/") == ["parsed/stock/sales_events/dt=2024-03-31/20240331T235930000000Z-b1.parquet"]
     assert lake.list("landing/") == []
 
 
-def test_an_undecodable_batch_fails_the_drain_and_moves_nothing(tmp_path):
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("20240331T235931000000Z-bad.jsonl", b'{"a": "\xff"}\n', "not UTF-8 (byte offset 7)"),
+        ("20240331T235931000000Z-empty.jsonl", b"\n", "the batch file is empty"),
+        ("zzz.jsonl", b"{}\n", "not a micro-batch file name"),
+    ],
+    ids=["undecodable", "empty", "misnamed"],
+)
+def test_a_file_that_cannot_be_a_batch_is_moved_aside_and_the_others_are_drained(tmp_path, name, data, reason):
     lake = LocalLake(tmp_path)
     write_micro_batch(lake, "stock", "sales_events", [{"a": 1}], T0, batch_id="good")
-    lake.put("landing/stock/sales_events/20240331T235931000000Z-bad.jsonl", b'{"a": "\xff"}\n')
-    with pytest.raises(IngestionError, match=r"Z-bad\.jsonl: not UTF-8"):
-        drain_landing(lake, "stock", "sales_events")
-    assert lake.list("raw/") == []
-    assert len(pending_batches(lake, "stock", "sales_events")) == 2
-
-
-def test_a_badly_named_batch_fails_before_anything_moves(tmp_path):
-    lake = LocalLake(tmp_path)
-    write_micro_batch(lake, "stock", "sales_events", [{"a": 1}], T0, batch_id="good")
-    lake.put("landing/stock/sales_events/zzz.jsonl", b"{}\n")
-    with pytest.raises(IngestionError, match="not a micro-batch file name"):
-        drain_landing(lake, "stock", "sales_events")
-    assert lake.list("raw/") == []
+    lake.put(f"landing/stock/sales_events/{name}", data)
+    result = drain_landing(lake, "stock", "sales_events")
+    assert [d.raw_key for d in result.drained] == ["raw/stock/sales_events/dt=2024-03-31/20240331T235930000000Z-good.jsonl"]
+    [rejected] = result.rejected
+    assert rejected.moved_to == f"landing/stock/sales_events/_rejected/{name}" and reason in rejected.reason
+    assert lake.get(rejected.moved_to) == data  # kept for a person, with its reason beside it
+    assert reason in lake.get(rejected.moved_to + ".reason").decode()
+    assert pending_batches(lake, "stock", "sales_events") == []  # it never blocks the next drain
+    assert rejected_batches(lake, "stock", "sales_events") == [rejected.moved_to]
 
 
 def test_producer_events_are_out_of_order_and_at_least_once():

@@ -2,7 +2,9 @@
 
 import datetime as dt
 import json
+import re
 
+import duckdb
 import pytest
 
 from ingestion.lake import LocalLake
@@ -87,10 +89,27 @@ def test_the_same_snapshot_twice_lands_once(tmp_path):
         first = land_snapshot(lake, fetch_opendata(api.base_url, FAST))
         second = land_snapshot(lake, fetch_opendata(api.base_url, FAST))
     assert first.written and not second.written and first.key == second.key
-    assert first.key == "raw/velib/station_status/dt=2025-10-18/hour=16/20251018T163702Z-opendata.json"
+    assert re.fullmatch(r"raw/velib/station_status/dt=2025-10-18/hour=16/20251018T163702Z-opendata-\w{16}\.json", first.key)
     body = json.loads(lake.get(first.key))
     assert body["source"] == "opendata_exports" and body["record_count"] == 250 and body["results"] == STATIONS
     assert set(body) == {"source", "ingested_at", "data_timestamp", "record_count", "results"}
+    # its records are parsed once: one row per station, the contract's fields by JSON key
+    rows = duckdb.sql(
+        f"select _line_number, stationcode, bikes, snapshot_source, snapshot_record_count "
+        f"from read_parquet('{lake.uri(first.parsed_key)}') order by 1 limit 2"
+    ).fetchall()
+    assert rows == [(1, STATIONS[0]["stationcode"], str(STATIONS[0]["numbikesavailable"]), "opendata_exports", "250"),
+                    (2, STATIONS[1]["stationcode"], str(STATIONS[1]["numbikesavailable"]), "opendata_exports", "250")]
+
+
+def test_a_fuller_answer_for_the_same_data_time_lands_beside_a_partial_one(tmp_path):
+    lake = LocalLake(tmp_path)
+    with VelibApi(Behaviour(records=STATIONS[:100])) as api:
+        partial = land_snapshot(lake, fetch_opendata(api.base_url, FAST))
+    with VelibApi(Behaviour(records=STATIONS)) as api:
+        full = land_snapshot(lake, fetch_opendata(api.base_url, FAST))
+    assert partial.written and full.written and partial.key != full.key  # staging keeps the fuller one
+    assert (partial.record_count, full.record_count) == (100, 250)
 
 
 def test_a_station_clock_in_the_future_does_not_date_the_snapshot():
@@ -112,9 +131,16 @@ def test_gbfs_feeds_are_kept_together(tmp_path):
                                      "num_bikes_available_types": [{"mechanical": 1}, {"ebike": 1}]}]}}  # fmt: skip
     with VelibApi(Behaviour(gbfs={"station_information": info, "station_status": status})) as api:
         snapshot = fetch_gbfs(api.gbfs_url, FAST)
-    landed = land_snapshot(LocalLake(tmp_path), snapshot)
-    assert landed.key == "raw/velib/gbfs_station_status/dt=2022-02-23/hour=18/20220223T180854Z-gbfs.json"
+    lake = LocalLake(tmp_path)
+    landed = land_snapshot(lake, snapshot)
+    assert re.fullmatch(r"raw/velib/gbfs_station_status/dt=2022-02-23/hour=18/20220223T180854Z-gbfs-\w{16}\.json", landed.key)
     assert snapshot.results == {"station_information": info, "station_status": status}
+    # parsed: the status record with its station_information and its bike counts by type
+    rows = duckdb.sql(
+        "select stationcode, station_name, capacity, bikes, mechanical_bikes, ebikes, reported_at, latitude "
+        f"from read_parquet('{lake.uri(landed.parsed_key)}')"
+    ).fetchall()
+    assert rows == [("1001", "A", "10", "2", "1", "1", "1645639734", "48.8")]
 
 
 def test_replay_lands_saved_answers_once(tmp_path):
@@ -126,7 +152,7 @@ def test_replay_lands_saved_answers_once(tmp_path):
     lake = LocalLake(tmp_path / "lake")
     assert [s.written for s in replay_folder(lake, saved)] == [True, True]
     assert [s.written for s in replay_folder(lake, saved)] == [False, False]
-    assert len(lake.list("raw/velib/")) == 2
+    assert len(lake.list("raw/velib/")) == 2 and len(lake.list("parsed/velib/")) == 2
     (saved / "c.json").write_text("not json")
     with pytest.raises(FetchError, match=r"c\.json: not a JSON file"):
         replay_folder(lake, saved)

@@ -45,8 +45,8 @@ class CatalogueItem:
 def load_catalogue(pattern: str, encoding: str) -> list[CatalogueItem]:
     """Distinct products of the sales export(s), with their average unit price."""
     totals: dict[str, list] = {}
-    for file in read_inputs(pattern):
-        for row in csv.DictReader(io.StringIO(file.data.decode(encoding, errors="replace"))):
+    for _name, data in read_inputs(pattern):
+        for row in csv.DictReader(io.StringIO(data.decode(encoding, errors="replace"))):
             try:
                 quantity = float(row["Quantity"])
                 sales = float(row["Sales"])
