@@ -7,8 +7,9 @@ the same columns (`Contract.columns`):
 
     _source_file   the raw file's lake key          _delivery_id   this delivery (the parsed file's name)
     _delivered_at  when it was delivered (UTC)      _line_number   the physical line (1 = the header)
-    <field> …      each contract field, as text     _raw_line      the text of a record the reader rejected
-    _parse_error   why the reader rejected it (NULL for a parsed record)
+    <field> …      each contract field, as text     _raw_line      the record's text: a record the reader rejected,
+    _parse_error   why the reader rejected it                          and every JSON record (CSV keeps its fields)
+                   (NULL for a parsed record)
 
 One row per physical record, so records in = staged + quarantined holds from the file to the marts: a line the
 reader cannot split (an unbalanced quote, too many or too few fields, a line over the size limit, an empty
@@ -393,8 +394,7 @@ def _json_records(path: Path, contract: Contract, name: str) -> Iterator[tuple[i
         if not isinstance(document, list):
             raise ParseError(f"{name}: not a JSON array of records")
         for position, element in enumerate(document, start=1):
-            text = None if isinstance(element, dict) else json.dumps(element, ensure_ascii=False).encode("utf-8")
-            yield position, element, text
+            yield position, element, json.dumps(element, ensure_ascii=False).encode("utf-8")
         return
     with path.open("rb") as handle:
         lines = 0
@@ -412,7 +412,7 @@ def _json_records(path: Path, contract: Contract, name: str) -> Iterator[tuple[i
                 record = None
             if number == 2 and lines and record is None and _whole_document(path):
                 raise ParseError(f"{name}: one JSON document over several lines; expected a JSON array or JSON lines")
-            yield number, record, None if isinstance(record, dict) else line
+            yield number, record, line
 
 
 def _whole_document(path: Path) -> bool:
@@ -457,7 +457,9 @@ def parse_json_lines(
                 continue
             values = record_fields(record, contract, extra)
             present.update(n for n, value in zip(contract.field_names, values, strict=True) if value is not None)
-            yield number, values, None, None
+            # the record's text is kept (JSON files are small): a record staging rejects shows as it came
+            text = raw if raw is not None else json.dumps(record, ensure_ascii=False).encode("utf-8")
+            yield number, values, text[:RAW_TEXT_LIMIT].decode("utf-8", "replace"), None
 
     write_rows(out, contract, delivery, rows())
     parsed = report.records - report.rejected

@@ -127,6 +127,17 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- A field written back as CSV: quoted (quotes doubled) when it holds the delimiter, a quote or a line break;
+    empty when NULL. -#}
+{% macro csv_quoted(expr, delimiter=',') -%}
+    case
+        when {{ expr }} is null then ''
+        when strpos({{ expr }}, '{{ delimiter }}') > 0 or strpos({{ expr }}, '"') > 0 or strpos({{ expr }}, chr(10)) > 0
+            then '"' || replace({{ expr }}, '"', '""') || '"'
+        else {{ expr }}
+    end
+{%- endmacro %}
+
 {#- The incremental strategy of a base model that rewrites earlier rows (keep: latest, latest_file): DuckDB
     delete+insert on the record's identity; Athena merge (the base models are Iceberg tables there). -#}
 {% macro record_strategy() -%}
@@ -173,7 +184,8 @@
     {%- if keep == 'first' -%}
         {%- do order.extend(['_delivered_at asc', '_line_number asc']) -%}
     {%- else -%}
-        {%- do order.extend(['_delivered_at desc', '_line_number desc']) -%}
+        {#- the latest delivery wins; within one delivery, the first copy (the others are the copies) -#}
+        {%- do order.extend(['_delivered_at desc', '_line_number asc']) -%}
     {%- endif -%}
 with
 
@@ -191,8 +203,9 @@ texts as (
         dt as ingested_date,
         _raw_line,
         _parse_error,
-        -- the fields as read
+        -- the fields as read: exactly (for the text of a rejected record), then trimmed and transformed
         {%- for column in fields %}
+        {{ column.name }} as {{ column.name }}__raw,
         {{ tributary.field_text(column) }} as {{ column.name }}__text{{ ',' if not loop.last }}
         {%- endfor %}
     from new_records
@@ -391,14 +404,15 @@ final as (
         -- checks
         warnings,
         reject_reason,
-        -- the record as read, for a rejected one: the reader's text, or the fields joined by the delimiter
+        -- the record as read, for a rejected one: its text when the reader kept it (a line it could not split,
+        -- any JSON record), else its fields as read written back as a CSV line
         case
             when reject_reason is not null then coalesce(
                 _raw_line,
                 concat_ws(
                     '{{ delimiter }}'
                     {%- for column in fields %},
-                    coalesce({{ column.name }}__text, '')
+                    {{ tributary.csv_quoted(column.name ~ '__raw', delimiter) }}
                     {%- endfor %}
                 )
             )
