@@ -71,34 +71,30 @@ def test_raw_relations_on_athena(prod_env):
     assert {"source.tributary.stock_raw.sales", "source.tributary.velib_raw.station_status"} <= sources
     for name, statement in statements:
         statement = statement.split("\n\x1b", 1)[0].strip()  # dbt's own log lines may follow
+        table = name.rsplit(".", 1)[-1]
+        domain = name.split(".")[2].removesuffix("_raw")
         if statement.startswith("create or replace view"):
-            # the views are Trino SQL: the real grammar parses them
+            # the views are Trino SQL: the real grammar parses them; they read the Parquet table, dt as a date
             assert not problems(statement), (name, problems(statement))
-            # the lake key (raw/…), as on DuckDB: "$path" less the lake root and its slash
-            assert f'substr("$path", {len(LAKE) + 2}) as _source_file' in statement
+            assert f"from raw_{domain}.{table}__parquet" in statement and "cast(dt as date) as dt" in statement
             continue
         # the external tables are Hive DDL (not Trino's grammar): sqlglot's Hive parser must recognise every clause
         # (it falls back to an opaque Command on anything it cannot parse), then check their shape
         ddl = sqlglot.parse_one(statement, read="hive")
         assert isinstance(ddl, sqlglot.exp.Create) and ddl.kind == "TABLE", (name, statement)
-        assert [type(p).__name__ for p in ddl.args["properties"].expressions][:5] == [
-            "ExternalProperty", "PartitionedByProperty", "RowFormatDelimitedProperty", "FileFormatProperty",
-            "LocationProperty",
+        assert [type(p).__name__ for p in ddl.args["properties"].expressions][:4] == [
+            "ExternalProperty", "PartitionedByProperty", "FileFormatProperty", "LocationProperty",
         ], (name, statement)  # fmt: skip
-        assert [c.name for c in ddl.this.expressions] == ["raw_line"]
-        table = name.rsplit(".", 1)[-1]
-        domain = name.split(".")[2].removesuffix("_raw")
-        location = f"{LAKE}/raw/{domain}/{table}/"
+        columns = [c.name for c in ddl.this.expressions]
+        assert columns[:4] == ["_source_file", "_delivery_id", "_delivered_at", "_line_number"], columns
+        assert columns[-2:] == ["_raw_line", "_parse_error"], columns
+        location = f"{LAKE}/parsed/{domain}/{table}/"
         assert statement.startswith("create external table if not exists "), statement
+        assert "stored as parquet" in statement
         assert f"location '{location}'" in statement  # one prefix per table, in the lake, not in s3_data_dir
         assert not location.startswith("s3://tributary-warehouse/")
-        assert "'projection.enabled' = 'true'" in statement and "partitioned by (dt string" in statement
+        assert "'projection.enabled' = 'true'" in statement and "partitioned by (dt string)" in statement
         assert f"'storage.location.template' = '{location}dt=${{dt}}/" in statement
-        if domain == "velib":
-            assert (
-                "partitioned by (dt string, hour string)" in statement
-                and "'projection.hour.range' = '0,23'" in statement
-            )
 
 
 def test_the_check_catches_duckdb_only_sql():

@@ -31,7 +31,7 @@ TRANSACTIONS = {
     ],
     "bad": {
         "c3,Cy,2024-11-04 13:00:00,Mouse,20.00,Credit Card": "duplicate_row",
-        "c4,Di,2024-02-30 10:00:00,Mouse,20.00,Cash": "invalid_transaction_date",
+        "c4,Di,2024-02-30 10:00:00,Mouse,20.00,Cash": "invalid_transaction_at",
         "c4,Di,2024-11-05 10:00:00,Mouse,-5.00,Cash": "non_positive_amount",
         "c4,Di,2024-11-05 10:00:00,Mouse,5.00,Barter": "unknown_payment_method",
         ",Di,2024-11-05 10:00:00,Mouse,5.00,Cash": "missing_client_id",
@@ -50,7 +50,7 @@ CSV_LOG_ROWS = {
     "10.0.0.7,/cart,500,2024-11-29 13:30:00": None,
     "10.0.0.8,/cart,200,2024-11-29 14:00:00": None,
     "10.0.0.9,/login,abc,2024-11-29 13:00:00": "invalid_status_code",
-    "10.0.0.9,/login,200,29/11/2024 13:00": "invalid_timestamp",
+    "10.0.0.9,/login,200,29/11/2024 13:00": "invalid_requested_at",
 }
 
 
@@ -168,7 +168,7 @@ def test_marketing_marts_by_hand(marketing_inputs):
     ) == {  # fmt: skip
         "C3": "clicks_exceed_impressions",
         "C4": "end_before_start",
-        "C5": "invalid_ctr",
+        "C5": "invalid_ctr_file",
     }
     assert sorted(r for (r,) in query(db, "select reject_reason from main.qua_marketing__social_posts")) == [
         "duplicate_post",

@@ -61,7 +61,7 @@ def test_generated_sample_end_to_end(project_env):
         ("extreme_amount", 1),
         ("future_order_date", 1),
         ("invalid_amount", 1),
-        ("invalid_order_date", 1),
+        ("invalid_ordered_at", 1),
         ("missing_client_id", 1),
         ("non_positive_amount", 1),
         ("unknown_client", 1),

@@ -27,7 +27,7 @@ unioned as (
         status_code,
         requested_at,
         reject_reason,
-        raw_line
+        coalesce(raw_line, line) as raw_line
     from log_lines
     union all
     select
@@ -41,7 +41,10 @@ unioned as (
         status_code,
         requested_at,
         reject_reason,
-        raw_line
+        coalesce(
+            raw_line,
+            concat_ws(',', ip_address, url_text, cast(status_code as varchar), cast(requested_at as varchar))
+        ) as raw_line
     from csv_lines
 ),
 
@@ -77,7 +80,7 @@ final as (
         requested_at,
         -- checks
         checked_reason as reject_reason,
-        case when checked_reason is not null then coalesce(raw_line, concat_ws(',', ip_address, url, cast(status_code as varchar))) end as raw_line
+        case when checked_reason is not null then raw_line end as raw_line
     from checked
 )
 
