@@ -141,7 +141,12 @@ class _ManifestCatalog:
         except FileNotFoundError:
             return catalog(path)  # raises WarehouseUnavailable with the way out
         if (stat.st_mtime_ns, stat.st_size) != self._stamp:
-            self._tables, self._stamp = catalog(path), (stat.st_mtime_ns, stat.st_size)
+            try:
+                self._tables, self._stamp = catalog(path), (stat.st_mtime_ns, stat.st_size)
+            except WarehouseUnavailable:
+                if not self._tables:
+                    raise
+                # dbt is rewriting it: keep serving the tables read last, read it again next request
         return self._tables
 
 

@@ -96,7 +96,11 @@ def catalog(manifest: Path | None = None) -> dict[str, Table]:
     if not path.exists():
         log.warning("no dbt manifest at %s", path)
         raise WarehouseUnavailable("no dbt manifest yet: run `make manifest` (or `make demo`) first")
-    nodes = json.loads(path.read_text())["nodes"].values()
+    try:
+        nodes = json.loads(path.read_text())["nodes"].values()
+    except (ValueError, KeyError) as error:  # being rewritten (`make manifest`, dbt parse) or damaged
+        log.warning("cannot read the dbt manifest %s: %s", path, error)
+        raise WarehouseUnavailable("the dbt manifest is being written or is unreadable: try again shortly") from error
     tables = {}
     for node in nodes:
         layer = _layer(node)
@@ -206,9 +210,17 @@ class DuckDBWarehouse:
             raise WarehouseUnavailable(
                 "no warehouse yet: run `make demo` first (each successful build publishes the copy read here)"
             )
+        # A fresh in-memory database that attaches the file, rather than duckdb.connect(path): that one reuses the
+        # database the process already has open on the same path, so a long-lived reader (the API under load,
+        # whose requests overlap) would keep reading the copy it first opened after a newer one is published.
+        # The alias is the file's name, as dbt's views name their catalog.
+        con = duckdb.connect(":memory:")
+        path = str(self.path).replace("'", "''")
         try:
-            con = duckdb.connect(str(self.path), read_only=True)
+            con.execute(f"attach '{path}' as {quote_identifier(self.path.stem)} (read_only)")
+            con.execute(f"use {quote_identifier(self.path.stem)}")
         except duckdb.Error as error:  # another process writes this very file, or it is not a database
+            con.close()
             log.warning("cannot open %s read-only: %s", self.path, error)
             raise WarehouseUnavailable(
                 "the warehouse cannot be opened right now (another process is writing it?): try again shortly"

@@ -28,6 +28,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -581,6 +582,22 @@ def test_no_warehouse_or_no_manifest_answers_503(tmp_path):
         assert_no_server_detail(response.json()["detail"], tmp_path)
 
 
+def test_a_manifest_being_rewritten_keeps_the_tables_read_last(warehouse, tmp_path):
+    """`make manifest` (dbt parse) rewrites target/manifest.json while the API runs: a request that reads it half
+    written keeps the tables read last; with none read yet it answers 503, not 500."""
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(manifest_path().read_text())
+    with serve(create_app(DuckDBWarehouse(warehouse), manifest=manifest, settings=NO_KEY)) as url:
+        assert get(url, f"/api/tables/{REVENUE}/rows").status_code == 200
+        manifest.write_text('{"nodes": {"model.tributary.')  # half written
+        response = get(url, f"/api/tables/{REVENUE}/rows")
+        assert response.status_code == 200 and response.json()["total"] == 10
+    with serve(create_app(DuckDBWarehouse(warehouse), manifest=manifest, settings=NO_KEY)) as url:
+        response = get(url, "/api/tables")
+        assert response.status_code == 503
+        assert response.json() == {"detail": "the dbt manifest is being written or is unreadable: try again shortly"}
+
+
 def test_a_writer_on_the_live_file_does_not_reach_readers_of_the_published_copy(built, warehouse, tmp_path):
     """Another process holds DuckDB's write lock on the live file (as dbt does while it builds): the API reads the
     published copy and answers 200. With publishing off it reads the live file and answers 503, with a body that
@@ -781,23 +798,27 @@ def api_process(env: dict[str, str]):
     """`python -m serving.api` (what `make api` runs) in its own process, on a free loopback port; yields its URL."""
     port = free_port()
     env = {**os.environ, "DBT_TARGET": "test", **env, "API_HOST": "127.0.0.1", "API_PORT": str(port)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "serving.api"], cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, process.stdout.read().decode()
-            try:
-                requests.get(f"http://127.0.0.1:{port}/api/health", timeout=5)
-                break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline, "the API did not start"
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(TIMEOUT)
+    # its output to a file: a pipe nobody reads fills up with access-log lines and blocks the server under load
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "serving.api"], cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                if process.poll() is not None:
+                    log.seek(0)
+                    raise AssertionError(f"the API stopped: {log.read().decode()}")
+                try:
+                    requests.get(f"http://127.0.0.1:{port}/api/health", timeout=5)
+                    break
+                except requests.ConnectionError:
+                    assert time.monotonic() < deadline, "the API did not start"
+                    time.sleep(0.2)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            process.wait(TIMEOUT)
 
 
 def test_python_m_serving_api_reads_the_published_copy_with_the_configured_key(built, warehouse):
