@@ -1,8 +1,8 @@
 """The read-only query API over the marts (`make api`, or `python -m serving.api`); docs/api.md is the reference.
 
 Endpoints: `GET /api/health`, `GET /api/tables`, `GET /api/tables/{name}`, `GET /api/tables/{name}/rows`,
-`GET /api/tables/{name}/export`; the OpenAPI description at `/openapi.json`, interactive docs at `/docs` and
-`/redoc`, served from local files (fastapi-offline's copy of Swagger UI and ReDoc: no CDN, they render offline).
+`GET /api/tables/{name}/export`; the OpenAPI description at `/openapi.json`, interactive docs at `/docs`, served
+from local files (fastapi-offline's copy of Swagger UI: no CDN, the page renders offline).
 Every table it serves is in `serving.warehouse.catalog` (the marts, and the staging models flagged
 `meta.serve` in dbt); every statement is built by `serving.warehouse` from identifiers the warehouse itself
 listed, with the client's values as bound parameters. With `API_KEY` set, `/api/tables…` requires it in the
@@ -249,6 +249,7 @@ def create_app(
             + (f" Every `/api/tables` request needs the `{API_KEY_HEADER}` header." if settings.api_key else "")
         ),
         swagger_ui_parameters={"validatorUrl": None},  # no call to the online validator
+        redoc_url=None,  # ReDoc fetches its logo from its CDN: /docs (Swagger UI) is the one offline page
     )
     key_header = APIKeyHeader(name=API_KEY_HEADER, auto_error=False, description="the API_KEY of the server")
 
