@@ -31,7 +31,8 @@ def browser_page() -> Iterator:
     `page.allowed_origin`; every other request is aborted and listed in `page.blocked`."""
     from playwright.sync_api import sync_playwright
 
-    assert CHROMIUM.exists(), "install Debian's chromium: apt-get install -y chromium"
+    if not CHROMIUM.exists():  # .ci/run installs it as root; the dashboard's browser test skips the same way
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium: apt-get install -y chromium")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
         try:
