@@ -7,7 +7,7 @@ inside the repository resolve against the repository root, so commands work from
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -36,7 +36,35 @@ def dbt_target() -> str:
 
 
 def duckdb_path() -> Path:
+    """`DUCKDB_PATH`: the live DuckDB warehouse, the file dbt writes (default `<data dir>/warehouse.duckdb`)."""
     return _path_from_env("DUCKDB_PATH", data_dir() / "warehouse.duckdb")
+
+
+FLAG_VALUES = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
+def duckdb_publish() -> bool:
+    """`DUCKDB_PUBLISH` (default on): after each successful build, publish a read-only copy of the warehouse that
+    every reader opens (serving/publish.py). Off: readers open the live file, and a reader can then make a build
+    fail on DuckDB's lock (and gets a 503 while a build writes)."""
+    value = os.environ.get("DUCKDB_PUBLISH", "").strip().lower() or "on"
+    if value not in FLAG_VALUES:
+        raise ValueError(f"DUCKDB_PUBLISH={value!r} is not one of on, off (or true/false, 1/0, yes/no)")
+    return FLAG_VALUES[value]
+
+
+def duckdb_published_path() -> Path:
+    """`DUCKDB_PUBLISHED_PATH`: where the published copy goes (default `published/<file name>` beside the live
+    file). It keeps the live file's name: DuckDB names a file's catalog after it, and dbt's views name that
+    catalog."""
+    live = duckdb_path()
+    return _path_from_env("DUCKDB_PUBLISHED_PATH", live.parent / "published" / live.name)
+
+
+def duckdb_read_path() -> Path:
+    """The DuckDB file readers open (query API, dashboard, reports, summary): the published copy, or the live
+    file when `DUCKDB_PUBLISH` is off."""
+    return duckdb_published_path() if duckdb_publish() else duckdb_path()
 
 
 def lake_url() -> str:
@@ -263,21 +291,36 @@ def shop_settings() -> ShopSettings:
     )
 
 
+API_KEY_MIN_LENGTH = 16
+
+
 @dataclass(frozen=True)
 class ApiSettings:
     host: str
     port: int
+    api_key: str | None = field(default=None, repr=False)  # never in a log line
+    export_max_rows: int = 1_000_000
 
 
 def api_settings() -> ApiSettings:
     """The read-only query API (`make api`, `python -m serving.api`).
 
     `API_HOST` (default 127.0.0.1: this machine only; 0.0.0.0 to listen on every interface), `API_PORT`
-    (default 8000).
+    (default 8000). `API_KEY`: when set (at least 16 characters), every `/api/tables…` request must carry it in
+    the `X-API-Key` header (default unset: no key, for a laptop). `API_EXPORT_MAX_ROWS` (default 1,000,000):
+    the most rows one CSV or Parquet download may hold.
     """
+    key = os.environ.get("API_KEY", "").strip() or None
+    if key is not None and len(key) < API_KEY_MIN_LENGTH:
+        raise ValueError(f"API_KEY is too short: use at least {API_KEY_MIN_LENGTH} characters (e.g. a random token)")
+    export_max = os.environ.get("API_EXPORT_MAX_ROWS", "").strip() or "1000000"
+    if not export_max.isdigit() or int(export_max) < 1:
+        raise ValueError(f"API_EXPORT_MAX_ROWS={export_max!r} is not a whole number of rows >= 1")
     return ApiSettings(
         host=os.environ.get("API_HOST", "").strip() or "127.0.0.1",
         port=int(os.environ.get("API_PORT", "").strip() or "8000"),
+        api_key=key,
+        export_max_rows=int(export_max),
     )
 
 

@@ -22,6 +22,7 @@ from dagster_dbt import (
 from ingestion import config
 from ingestion.duckdb_httpfs import ensure_httpfs
 from orchestration.dbt_cli import dbt_executable, parse_dbt_project
+from serving.publish import publish_build
 
 WAREHOUSE_POOL = "warehouse"  # DuckDB allows one writer: dbt runs hold this pool (limit 1, dagster.yaml)
 
@@ -86,6 +87,10 @@ def prepare_dbt_environment() -> None:
 def tributary_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
     prepare_dbt_environment()
     yield from dbt.cli(dbt_build_args(config.full_refresh, config.vars), context=context).stream()
+    # reached only when the build succeeded (a failed one raises above): readers switch to it in one rename
+    published = publish_build()
+    if published:
+        context.log.info(f"published the warehouse for readers: {published.path} in {published.seconds:.2f} s")
 
 
 def dbt_resource() -> DbtCliResource:

@@ -113,7 +113,7 @@ def main() -> int:
         print(error, file=sys.stderr)
         return 1
     if warehouse.kind == "duckdb":
-        print(f"warehouse: {warehouse.path} (DuckDB; open it with `duckdb {warehouse.path}` or any DuckDB client)")
+        print(f"warehouse: {warehouse.path} (DuckDB, the copy the build published: `duckdb -readonly <path>`)")
     else:
         settings = config.aws_settings()
         print(f"warehouse: Athena, schema {settings.athena_schema} (work group {settings.athena_work_group})")

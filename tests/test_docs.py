@@ -58,8 +58,11 @@ def test_every_dashboard_page_is_an_exposure_with_the_marts_it_reads(manifest):
         assert exposure["url"].endswith(f"/{name}")
 
 
-def test_the_query_api_exposure_reads_every_mart(manifest):
+def test_the_query_api_exposure_reads_every_table_it_serves(manifest):
+    from serving.warehouse import catalog
+
     exposures = {e["name"]: e for e in manifest["exposures"].values()}
     api = exposures["query_api"]
     assert api["type"] == "application"
-    assert exposure_refs(api) == set(marts(manifest))
+    served = set(marts(manifest)) | {"stg_marketing__social_posts", "stg_marketing__campaigns"}
+    assert exposure_refs(api) == set(catalog()) == served
