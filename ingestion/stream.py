@@ -130,7 +130,9 @@ def land_parsed_batch(
         source_path = Path(work) / "batch.jsonl"
         source_path.write_bytes(data)
         out = Path(work) / "batch.parquet"
-        report = parse_json_lines(source_path, contract, Delivery(raw, name, delivered_at), out, raw, require_keys=False)
+        report = parse_json_lines(
+            source_path, contract, Delivery(raw, name, delivered_at), out, raw, require_keys=False
+        )
         lake.put_file(parsed, out)
     return parsed, report.rejected
 

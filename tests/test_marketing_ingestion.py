@@ -95,12 +95,26 @@ def test_json_is_parsed_one_row_per_record(tmp_path):
         return duckdb.sql(sql + " order by 1").fetchall()
 
     # an array: one row per element, numbered by position; key case and spaces do not matter
-    [array] = land("p.json", b'[\n  {"User": "a",\n   " message ": "x\\ny", "likes": 3, "post_date": "2024-01-01 10:00:00", "retweets": 0},\n'
-                  b'  {"user": "b", "likes": 1.5}, 7\n]\n')
-    assert rows(array) == [(1, "a", "x\ny", "3", None), (2, "b", None, "1.5", None), (3, None, None, None, "malformed_json")]
+    [array] = land(
+        "p.json",
+        b'[\n  {"User": "a",\n   " message ": "x\\ny", "likes": 3, "post_date": "2024-01-01 10:00:00", "retweets": 0},\n'
+        b'  {"user": "b", "likes": 1.5}, 7\n]\n',
+    )
+    assert rows(array) == [
+        (1, "a", "x\ny", "3", None),
+        (2, "b", None, "1.5", None),
+        (3, None, None, None, "malformed_json"),
+    ]
     # JSON lines: one row per physical line, a broken line is one row with its reason
-    [lines] = land("p.jsonl", b'{"user": "c", "message": "m", "post_date": "x", "likes": 0, "retweets": 0}\r\n\n{"user": "d", "mess\n')
-    assert rows(lines) == [(1, "c", "m", "0", None), (2, None, None, None, "empty_line"), (3, None, None, None, "malformed_json")]
+    [lines] = land(
+        "p.jsonl",
+        b'{"user": "c", "message": "m", "post_date": "x", "likes": 0, "retweets": 0}\r\n\n{"user": "d", "mess\n',
+    )
+    assert rows(lines) == [
+        (1, "c", "m", "0", None),
+        (2, None, None, None, "empty_line"),
+        (3, None, None, None, "malformed_json"),
+    ]
     with pytest.raises(IngestionError, match="bad.json: not a valid JSON array"):
         land("bad.json", b'[{"user": "a"},')
     with pytest.raises(IngestionError, match="empty.json: the file is empty"):

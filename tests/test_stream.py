@@ -33,7 +33,9 @@ def test_a_crash_between_write_and_delete_replays_without_duplicating(tmp_path):
     lake = LocalLake(tmp_path)
     key = write_micro_batch(lake, "stock", "sales_events", [{"a": 1}], T0, batch_id="b1")
     raw = "raw/stock/sales_events/dt=2024-03-31/20240331T235930000000Z-b1.jsonl"
-    lake.put(raw, lake.get(key))  # the drain wrote the raw copy, then died before parsing it and deleting the landing one
+    lake.put(
+        raw, lake.get(key)
+    )  # the drain wrote the raw copy, then died before parsing it and deleting the landing one
     drain_landing(lake, "stock", "sales_events")
     assert lake.list("raw/") == [raw]
     assert lake.list("parsed/") == ["parsed/stock/sales_events/dt=2024-03-31/20240331T235930000000Z-b1.parquet"]
@@ -54,7 +56,9 @@ def test_a_file_that_cannot_be_a_batch_is_moved_aside_and_the_others_are_drained
     write_micro_batch(lake, "stock", "sales_events", [{"a": 1}], T0, batch_id="good")
     lake.put(f"landing/stock/sales_events/{name}", data)
     result = drain_landing(lake, "stock", "sales_events")
-    assert [d.raw_key for d in result.drained] == ["raw/stock/sales_events/dt=2024-03-31/20240331T235930000000Z-good.jsonl"]
+    assert [d.raw_key for d in result.drained] == [
+        "raw/stock/sales_events/dt=2024-03-31/20240331T235930000000Z-good.jsonl"
+    ]
     [rejected] = result.rejected
     assert rejected.moved_to == f"landing/stock/sales_events/_rejected/{name}" and reason in rejected.reason
     assert lake.get(rejected.moved_to) == data  # kept for a person, with its reason beside it

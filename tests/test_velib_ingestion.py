@@ -89,7 +89,9 @@ def test_the_same_snapshot_twice_lands_once(tmp_path):
         first = land_snapshot(lake, fetch_opendata(api.base_url, FAST))
         second = land_snapshot(lake, fetch_opendata(api.base_url, FAST))
     assert first.written and not second.written and first.key == second.key
-    assert re.fullmatch(r"raw/velib/station_status/dt=2025-10-18/hour=16/20251018T163702Z-opendata-\w{16}\.json", first.key)
+    assert re.fullmatch(
+        r"raw/velib/station_status/dt=2025-10-18/hour=16/20251018T163702Z-opendata-\w{16}\.json", first.key
+    )
     body = json.loads(lake.get(first.key))
     assert body["source"] == "opendata_exports" and body["record_count"] == 250 and body["results"] == STATIONS
     assert set(body) == {"source", "ingested_at", "data_timestamp", "record_count", "results"}
@@ -98,8 +100,10 @@ def test_the_same_snapshot_twice_lands_once(tmp_path):
         f"select _line_number, stationcode, bikes, snapshot_source, snapshot_record_count "
         f"from read_parquet('{lake.uri(first.parsed_key)}') order by 1 limit 2"
     ).fetchall()
-    assert rows == [(1, STATIONS[0]["stationcode"], str(STATIONS[0]["numbikesavailable"]), "opendata_exports", "250"),
-                    (2, STATIONS[1]["stationcode"], str(STATIONS[1]["numbikesavailable"]), "opendata_exports", "250")]
+    assert rows == [
+        (1, STATIONS[0]["stationcode"], str(STATIONS[0]["numbikesavailable"]), "opendata_exports", "250"),
+        (2, STATIONS[1]["stationcode"], str(STATIONS[1]["numbikesavailable"]), "opendata_exports", "250"),
+    ]
 
 
 def test_a_fuller_answer_for_the_same_data_time_lands_beside_a_partial_one(tmp_path):
@@ -133,7 +137,9 @@ def test_gbfs_feeds_are_kept_together(tmp_path):
         snapshot = fetch_gbfs(api.gbfs_url, FAST)
     lake = LocalLake(tmp_path)
     landed = land_snapshot(lake, snapshot)
-    assert re.fullmatch(r"raw/velib/gbfs_station_status/dt=2022-02-23/hour=18/20220223T180854Z-gbfs-\w{16}\.json", landed.key)
+    assert re.fullmatch(
+        r"raw/velib/gbfs_station_status/dt=2022-02-23/hour=18/20220223T180854Z-gbfs-\w{16}\.json", landed.key
+    )
     assert snapshot.results == {"station_information": info, "station_status": status}
     # parsed: the status record with its station_information and its bike counts by type
     rows = duckdb.sql(

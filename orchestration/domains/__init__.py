@@ -8,15 +8,33 @@ from ingestion.files import LandedFile
 def landed_result(
     context: AssetExecutionContext, landed: list[LandedFile], asset_key: AssetKey | None = None
 ) -> MaterializeResult:
-    """The metadata of an ingestion asset: files matched, files written (the others were already in the lake)."""
+    """The metadata of an ingestion asset: files matched, files delivered (the others were nothing new), the
+    records parsed and rejected by the reader, and the columns the contract does not know (dropped) or lacks."""
     written = [f for f in landed if f.written]
     for f in landed:
-        context.log.info(f"{f.source_path} -> {f.key} ({'written' if f.written else 'already in the lake'})")
+        if f.written:
+            context.log.info(
+                f"{f.source_path} -> {f.key}, parsed into {f.parsed_key}: {f.records:,} record(s), "
+                f"{f.rejected:,} the reader could not split{f' {f.reasons}' if f.reasons else ''}"
+            )
+        else:
+            context.log.info(f"{f.source_path} -> {f.key}: nothing new ({f.reason})")
+        if f.extra_columns:
+            context.log.warning(
+                f"{f.source_path}: column(s) the contract does not know, dropped: {list(f.extra_columns)}"
+            )
+        if f.missing_optional:
+            context.log.warning(f"{f.source_path}: optional column(s) absent, NULL: {list(f.missing_optional)}")
     return MaterializeResult(
         asset_key=asset_key,
         metadata={
             "files": len(landed),
             "files_written": len(written),
+            "records": sum(f.records for f in written),
+            "records_rejected_by_the_reader": sum(f.rejected for f in written),
+            "extra_columns": MetadataValue.json(sorted({c for f in landed for c in f.extra_columns})),
+            "missing_optional_columns": MetadataValue.json(sorted({c for f in landed for c in f.missing_optional})),
             "keys": MetadataValue.json([f.key for f in landed]),
+            "parsed_keys": MetadataValue.json([f.parsed_key for f in written]),
         },
     )
