@@ -7,9 +7,9 @@ models of every domain are one multi-asset (one dbt invocation per run).
 from dagster import Definitions
 
 from orchestration.dbt import dbt_resource, tributary_dbt_assets
-from orchestration.domains import marketing, shop, stock, velib, wine
+from orchestration.domains import marketing, shop, shop_ml, stock, velib, wine
 
-DOMAINS = [stock, velib, wine, shop, marketing]
+DOMAINS = [stock, velib, wine, shop, shop_ml, marketing]
 
 defs = Definitions(
     assets=[*(a for d in DOMAINS for a in d.assets), tributary_dbt_assets],
