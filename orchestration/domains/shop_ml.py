@@ -1,7 +1,8 @@
 """The shop's customer model in Dagster (ml/, docs/shop-ml.md): thin assets over `ml.shop`.
 
     fct_shop__customer_features (dbt) → shop/customer_model (+ its metric tables) → shop/customer_scores
-        → stg_shop__ml_* → fct_shop__customer_scores, fct_shop__customer_segments, fct_shop__churn_model_* (dbt)
+        → stg_shop__ml_* → fct_shop__customer_scores, fct_shop__customer_segments, fct_shop__churn_model_*,
+          fct_shop__segment_selection (dbt: `shop_ml_dbt_assets`, the models after source shop_ml)
 
 - `shop/customer_model` trains a version (segments and churn), writes its artefact and its metric tables
   (`shop/churn_metrics`, `shop/churn_calibration`, `shop/segment_selection`, the Parquet sources the metric marts
@@ -34,12 +35,21 @@ from dagster import (
     define_asset_job,
     multi_asset,
 )
+from dagster_dbt import DbtCliResource, dbt_assets
 
 from ingestion.lake import open_lake
 from ml import shop as shop_model
 from ml.churn import ChurnParams, NotEnoughHistory
 from ml.segmentation import SegmentationParams
-from orchestration.dbt import WAREHOUSE_POOL
+from orchestration.dbt import (
+    SHOP_ML_OUTPUTS,
+    WAREHOUSE_POOL,
+    DbtRunConfig,
+    dbt_build_args,
+    dbt_project,
+    prepare_dbt_environment,
+    translator,
+)
 from serving.warehouse import open_warehouse
 
 GROUP = "shop"
@@ -200,6 +210,21 @@ def customer_scores(context: AssetExecutionContext):
     )
 
 
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+    select=SHOP_ML_OUTPUTS,
+    name="shop_ml_dbt_assets",
+    pool=WAREHOUSE_POOL,
+)
+def shop_ml_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
+    """The models after the model's outputs (staging of source shop_ml and the score and metric marts): one dbt
+    build after the Python assets, the same as tributary_dbt_assets' (orchestration/dbt.py)."""
+    prepare_dbt_environment()
+    yield from dbt.cli(dbt_build_args(config.full_refresh, config.vars), context=context).stream()
+
+
 shop_ml_job = define_asset_job(
     "shop_ml_job",
     selection=AssetSelection.assets(customer_model).downstream(),
@@ -215,7 +240,7 @@ shop_ml_weekly_schedule = ScheduleDefinition(
     description="Retrain the shop's customer model on Mondays at 05:30 UTC (after shop_daily's build).",
 )
 
-assets = [customer_model, customer_scores]
+assets = [customer_model, customer_scores, shop_ml_dbt_assets]
 jobs = [shop_ml_job]
 schedules = [shop_ml_weekly_schedule]
 sensors = []

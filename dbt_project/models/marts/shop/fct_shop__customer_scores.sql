@@ -31,7 +31,7 @@ final as (
         features.recency_days,
         features.frequency,
         features.monetary,
-        features.recency_days >= {{ var('shop_churn_days') }} as is_churned_by_rule,
+        features.is_churned_by_rule,
         -- timestamps
         scores.scored_at
     from scores
