@@ -401,6 +401,34 @@ def test_jobs_and_schedule():
 # ------------------------------------------------------------------------------------------------ end to end
 
 
+def test_the_planted_generator_is_deterministic_and_plants_what_it_says(tmp_path):
+    end = dt.date(2026, 6, 30)
+    first = generate(tmp_path / "a", orders=3000, end=end, behaviours=True, dirty=False)
+    second = generate(tmp_path / "b", orders=3000, end=end, behaviours=True, dirty=False)
+    assert first.orders_path.read_bytes() == second.orders_path.read_bytes()
+    assert first.behaviours == second.behaviours
+    orders = pd.read_csv(first.orders_path, dtype=str)
+    assert len(orders) == 3000 and first.orders_dirty == 0
+    orders["day"] = [
+        dt.datetime.strptime(text, "%d/%m/%Y").date() if "/" in text else dt.date.fromisoformat(text[:10])
+        for text in orders.date_achat
+    ]
+    clients = pd.read_csv(first.clients_path, dtype=str)
+    assert set(clients.id_client) == set(first.behaviours) == set(orders.id_client)
+    per_client = orders.groupby("id_client").agg(orders=("id_achat", "size"), last=("day", "max"))
+    per_client["behaviour"] = per_client.index.map(first.behaviours)
+    # lapsed customers stopped at least 180 days before the end; one-off buyers bought once, in the last 40 %
+    lapsed = per_client[per_client.behaviour == "lapsed"]
+    assert (lapsed["last"] <= end - dt.timedelta(days=180)).all()
+    last_client = clients.id_client.iloc[-1]  # its orders may be cut at the 3,000th
+    one_off = per_client[(per_client.behaviour == "one_off") & (per_client.index != last_client)]
+    assert (one_off.orders == 1).all() and (one_off["last"] >= end - dt.timedelta(days=int(730 * 0.4) + 1)).all()
+    mean_orders = per_client.groupby("behaviour").orders.mean()
+    assert mean_orders["champion"] > mean_orders["regular"] > mean_orders["one_off"] == 1
+    shares = per_client.behaviour.value_counts(normalize=True)
+    assert shares["lapsed"] == pytest.approx(0.35, abs=0.07) and shares["champion"] == pytest.approx(0.10, abs=0.05)
+
+
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory):
     """The generated sample with planted behaviours (4,000 orders), every shop asset materialized through Dagster

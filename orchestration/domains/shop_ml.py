@@ -194,7 +194,7 @@ def customer_scores(context: AssetExecutionContext):
     if result is None:
         context.log.warning(
             "no published shop model yet: nothing scored. Train one with shop_ml_job "
-            "(dagster asset materialize -m orchestration.definitions --select 'shop/customer_model+')"
+            "(dagster asset materialize -m orchestration.definitions --select 'shop/customer_model*')"
         )
         return
     context.log.info(f"scored {result.customers:,} customers as of {result.as_of_date} with {result.version}")
