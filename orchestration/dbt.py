@@ -91,6 +91,11 @@ SHOP_ML_OUTPUTS = "source:shop_ml+"
     pool=WAREHOUSE_POOL,
 )
 def tributary_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
+    yield from dbt_build(context, dbt, config)
+
+
+def dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
+    """The body of a @dbt_assets: one `dbt build` of the run's selection, events streamed to Dagster."""
     prepare_dbt_environment()
     yield from dbt.cli(dbt_build_args(config.full_refresh, config.vars), context=context).stream()
 

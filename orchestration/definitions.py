@@ -1,7 +1,8 @@
 """The one Definitions object of Tributary (`dagster dev -m orchestration.definitions`).
 
 Each domain is a module of orchestration/domains/ exposing `assets`, `jobs`, `schedules` and `sensors`; the dbt
-models of every domain are one multi-asset (one dbt invocation per run).
+models of every domain are one multi-asset (one dbt invocation per run), but for the models after the shop
+model's outputs (`shop_ml_dbt_assets`, orchestration/domains/shop_ml.py), a second build after its Python steps.
 """
 
 from dagster import Definitions

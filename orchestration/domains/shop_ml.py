@@ -41,15 +41,7 @@ from ingestion.lake import open_lake
 from ml import shop as shop_model
 from ml.churn import ChurnParams, NotEnoughHistory
 from ml.segmentation import SegmentationParams
-from orchestration.dbt import (
-    SHOP_ML_OUTPUTS,
-    WAREHOUSE_POOL,
-    DbtRunConfig,
-    dbt_build_args,
-    dbt_project,
-    prepare_dbt_environment,
-    translator,
-)
+from orchestration.dbt import SHOP_ML_OUTPUTS, WAREHOUSE_POOL, DbtRunConfig, dbt_build, dbt_project, translator
 from serving.warehouse import open_warehouse
 
 GROUP = "shop"
@@ -221,8 +213,7 @@ def customer_scores(context: AssetExecutionContext):
 def shop_ml_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
     """The models after the model's outputs (staging of source shop_ml and the score and metric marts): one dbt
     build after the Python assets, the same as tributary_dbt_assets' (orchestration/dbt.py)."""
-    prepare_dbt_environment()
-    yield from dbt.cli(dbt_build_args(config.full_refresh, config.vars), context=context).stream()
+    yield from dbt_build(context, dbt, config)
 
 
 shop_ml_job = define_asset_job(
