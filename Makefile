@@ -48,7 +48,7 @@ demo: install manifest $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m ingestion.stock.producer --batches 3 --batch-size 20 --batch-seconds 0 --seed 7
 	$(BIN)/python -m ingestion.velib.generate
 	$(BIN)/python -m ingestion.wine.generate
-	$(BIN)/python -m ingestion.shop.generate --orders 10000
+	$(BIN)/python -m ingestion.shop.generate --orders 10000 --behaviours
 	$(BIN)/python -m ingestion.marketing.generate
 	$(BIN)/python -m ingestion.marketing.producer --batches 24 --batch-size 60 --backfill-minutes 120 --burst cart_abandoned:FR:80 --seed 7
 	VELIB_REPLAY_DIR=$(DATA)/samples/velib $(BIN)/dagster asset materialize -m orchestration.definitions --select '*'

@@ -55,11 +55,13 @@ def stock_lake(work: Path, rows: int) -> Path:
     return lake
 
 
-def shop_lake(work: Path, orders: int) -> Path:
-    """A lake holding clients.csv and achats.csv of `orders` orders."""
-    sample = work / "data" / f"shop-{orders}"
-    _generate("ingestion.shop.generate", sample, ["--orders", str(orders)])
-    lake = work / "lakes" / f"shop-{orders}"
+def shop_lake(work: Path, orders: int, behaviours: bool = False) -> Path:
+    """A lake holding clients.csv and achats.csv of `orders` orders (with `behaviours`: customers drawn from the
+    generator's planted behaviours, the shop model's benchmark)."""
+    name = f"shop-behaviours-{orders}" if behaviours else f"shop-{orders}"
+    sample = work / "data" / name
+    _generate("ingestion.shop.generate", sample, ["--orders", str(orders), *(["--behaviours"] if behaviours else [])])
+    lake = work / "lakes" / name
     _land(sample / "clients.csv", lake, "raw/shop/clients")
     _land(sample / "achats.csv", lake, "raw/shop/orders")
     return lake

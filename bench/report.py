@@ -275,6 +275,28 @@ def sections_text(results: dict) -> list[str]:
             f"{_seconds(freshness['latency_max_s'])} s. Events counted by the mart afterwards: "
             f"{freshness['events_visible_after']:,} of {freshness['events']:,}.",
         ]
+    model = sections.get("shop_model")
+    if model and model.get("train"):
+        rows = model["rows"]
+        out += [
+            "",
+            f"## Shop model: segments and churn at {_size(model['orders'])} orders (planted behaviours)",
+            "",
+            "| step | wall median (s) | peak RSS (MiB) |",
+            "|---|---:|---:|",
+            f"| dbt build of fct_shop__customer_features and what it reads (once) | "
+            f"{_seconds(model['features']['wall_s'])} | {_mib(model['features']['peak_rss_mib'])} |",
+            f"| `python -m ml train` | {_seconds(model['train']['wall_median_s'])} | "
+            f"{_mib(model['train']['peak_rss_median_mib'])} |",
+            f"| `python -m ml score` | {_seconds(model['score']['wall_median_s'])} | "
+            f"{_mib(model['score']['peak_rss_median_mib'])} |",
+            "",
+            f"{model['feature_rows']:,} feature rows over {model['snapshots']} snapshots; training read "
+            f"{rows['frame']:,} of them ({rows['train']:,} to train the evaluated model, {rows['eval']:,} to evaluate "
+            f"it, {rows['deploy']:,} for the published one, {rows['current']:,} customers to segment and score); "
+            f"{model['k']} segments; ROC AUC model {model['roc_auc']['model']:.3f}, rule "
+            f"{model['roc_auc']['rule']:.3f} (version {model['version']}).",
+        ]
     return out
 
 

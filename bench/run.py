@@ -41,7 +41,7 @@ REPO = config.REPO_ROOT
 BIN = Path(sys.executable).parent
 DEFAULT_SIZES = {"stock": [100_000, 1_000_000, 10_000_000], "shop": [100_000, 1_000_000]}
 QUICK_SIZES = {"stock": [100_000], "shop": [100_000]}
-SECTIONS = ("marts", "fixed", "memory", "incremental", "velib", "freshness")  # in the order they run
+SECTIONS = ("marts", "fixed", "memory", "incremental", "velib", "freshness", "shop_model")  # in the order they run
 IMPLEMENTATIONS = ("limit", "dbt", "dagster", "pandas")
 
 

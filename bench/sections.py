@@ -1,5 +1,6 @@
 """The sections of the benchmark besides the marts: dbt's fixed cost, the 1 GB memory limit, the stream
-micro-batches (incremental) and the freshness of the stream with the Dagster daemon running its sensor.
+micro-batches (incremental), the freshness of the stream with the Dagster daemon running its sensor, and the
+shop's customer model (training and scoring).
 Each returns a JSON-able dict that bench/report.py renders."""
 
 from __future__ import annotations
@@ -321,3 +322,47 @@ def _mart_lines(warehouse: Path) -> int:
     """Order lines counted by the daily-sales mart (history and stream)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return int(con.execute("select coalesce(sum(order_lines), 0) from main.fct_stock__daily_sales").fetchone()[0])
+
+
+def shop_model(work: Path, sizes: dict[str, list[int]], repeat: int) -> dict:
+    """The shop's customer model (ml/, docs/shop-ml.md) at the largest shop size (1e6 orders by default): the
+    generated sample with planted behaviours; the dbt build of fct_shop__customer_features and everything it reads
+    (tests included), once, on a fresh warehouse; then `python -m ml train` and `python -m ml score`, `repeat` times
+    each (training the same rows again gives the same version: its files are rewritten, not added)."""
+    from ml import shop as shop_model_code
+    from ml import store
+
+    size = max(sizes.get("shop") or [1_000_000])
+    lake = data.shop_lake(work, size, behaviours=True)
+    warehouse = work / "out" / f"shop-model-{size}.duckdb"
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    warehouse.unlink(missing_ok=True)
+    target = work / "target-shop-model"
+    env = dbt_env(warehouse, lake)
+    out: dict = {"orders": size}
+    build = dbt_command("build", "--select", "+fct_shop__customer_features", "--indirect-selection", "cautious",
+                        "--target-path", str(target))  # fmt: skip
+    wall, peak = measured(build, env=env)
+    out["features"] = {"wall_s": wall, "peak_rss_mib": peak, "nodes": dbt_node_times(target, top=4)}
+    log(f"shop model at {size:,} orders: features built in {wall:.1f} s")
+    for step in ("train", "score"):
+        runs = [measured([sys.executable, "-m", "ml", step], env=env) for _ in range(repeat)]
+        walls, peaks = [w for w, _ in runs], [p for _, p in runs]
+        out[step] = {"walls": walls, "wall_median_s": _median(walls), "peak_rss_median_mib": _median(peaks)}
+        log(f"shop model at {size:,} orders: {step} {_median(walls):.1f} s")
+    lake_store = open_lake(f"file://{lake}")
+    version = store.published_version(lake_store, shop_model_code.DOMAIN, shop_model_code.MODEL)
+    meta = store.load_metadata(lake_store, shop_model_code.DOMAIN, shop_model_code.MODEL, version)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        [(rows, snapshots)] = con.execute(
+            "select count(*), count(distinct as_of_date) from main.fct_shop__customer_features"
+        ).fetchall()
+    out.update(
+        version=version,
+        feature_rows=rows,
+        snapshots=snapshots,
+        rows=meta["rows"],
+        k=len(meta["segments"]),
+        roc_auc={scorer: m["roc_auc"] for scorer, m in meta["metrics"].items()},
+    )
+    return out

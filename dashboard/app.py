@@ -14,6 +14,7 @@ PAGES = [
     st.Page("views/velib.py", title="Vélib'", url_path="velib"),
     st.Page("views/wine.py", title="Wine", url_path="wine"),
     st.Page("views/shop.py", title="Shop", url_path="shop"),
+    st.Page("views/shop_ml.py", title="Shop segments and churn", url_path="shop_ml"),
     st.Page("views/marketing.py", title="Marketing", url_path="marketing"),
 ]
 

@@ -169,7 +169,8 @@ def _load(models_dir: Path) -> dict[tuple[str, str], Contract]:
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for source in document.get("sources", []):
             for table in source.get("tables", []):
-                if not (table.get("meta") or {}).get("lake"):
+                lake = (table.get("meta") or {}).get("lake")
+                if not lake or lake.get("format") == "parquet":  # parquet: tables the pipeline writes (ml/)
                     continue
                 where = f"{path.relative_to(models_dir.parent)}: {source['name']}.{table['name']}"
                 contract = _contract(source, table, where)

@@ -78,13 +78,25 @@ def prepare_dbt_environment() -> None:
             ensure_httpfs()  # the profile loads httpfs for an S3 lake: have it installed, offline
 
 
+# The models that read what the shop's model writes (source shop_ml) are their own @dbt_assets, in
+# orchestration/domains/shop_ml.py: they come after Python assets that come after this definition's models, and one
+# definition on both sides of them would make Dagster split every run into several dbt invocations.
+SHOP_ML_OUTPUTS = "source:shop_ml+"
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=translator,
+    exclude=SHOP_ML_OUTPUTS,
     pool=WAREHOUSE_POOL,
 )
 def tributary_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
+    yield from dbt_build(context, dbt, config)
+
+
+def dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
+    """The body of a @dbt_assets: one `dbt build` of the run's selection, events streamed to Dagster."""
     prepare_dbt_environment()
     yield from dbt.cli(dbt_build_args(config.full_refresh, config.vars), context=context).stream()
     # reached only when the build succeeded (a failed one raises above): readers switch to it in one rename

@@ -67,6 +67,7 @@ def headline(warehouse: Warehouse) -> list[str]:
         f"shop: {customers:,} customers, {orders or 0:,} sale orders, {revenue or 0:,.2f} in revenue as of {as_of}; "
         f"Gini {gini or 0:.3f}, {share or 0:.1%} of customers make {pareto or 0:.0%} of it"
     )
+    lines.append(shop_model_line(rows))
     [sales] = rows(
         "select sum(transactions), sum(revenue), count(distinct product) from {0}",
         "fct_marketing__sales_by_product_payment",
@@ -103,6 +104,32 @@ def headline(warehouse: Warehouse) -> list[str]:
         + (", ".join(f"{table} {reason} {n}" for table, reason, n in quarantined) or "nothing quarantined")
     )
     return lines
+
+
+def shop_model_line(rows) -> str:
+    """The shop's customer model: the version scoring, its segments, and how it compares with the rule."""
+    segments = rows(
+        "select model_version, as_of_date, segment, customers, customers_at_risk from {0} order by segment_id",
+        "fct_shop__customer_segments",
+    )
+    if not segments:
+        return "shop model: no scores yet (no version published: see docs/shop-ml.md)"
+    version, as_of = segments[0][0], segments[0][1]
+    metrics = {
+        scorer: (auc, brier)
+        for scorer, auc, brier in rows(
+            "select scorer, roc_auc, brier_score from {0} where is_current", "fct_shop__churn_model_metrics"
+        )
+    }
+    (model_auc, model_brier), (rule_auc, rule_brier) = metrics["model"], metrics["rule"]
+    customers = sum(n for *_, n, _ in segments)
+    at_risk = sum(n for *_, n in segments)
+    return (
+        f"shop model {version}: {customers:,} customers scored as of {as_of} in {len(segments)} segments ("
+        + ", ".join(f"{name} {n:,}" for _, _, name, n, _ in segments)
+        + f"); {at_risk:,} at risk of churning; churn ROC AUC {model_auc:.3f} (rule {rule_auc:.3f}), "
+        f"Brier {model_brier:.3f} (rule {rule_brier:.3f})"
+    )
 
 
 def main() -> int:

@@ -92,6 +92,7 @@ def demo_warehouse(tmp_path_factory) -> Path:
 
     from ingestion.marketing.generate import generate_all as generate_marketing
     from ingestion.marketing.producer import main as produce_clicks
+    from ingestion.shop.generate import generate as generate_shop
     from ingestion.stock.generate import generate_inventory_csv, generate_sales_csv
     from ingestion.velib.generate import generate_snapshots
     from ingestion.wine.generate import generate as generate_wine
@@ -106,6 +107,8 @@ def demo_warehouse(tmp_path_factory) -> Path:
         generate_inventory_csv(samples / "stock" / "inventory_snapshot.csv", sales, pairs=4)
         generate_snapshots(samples / "velib", stations=40, hours=3, end=dt.datetime(2026, 6, 30, 12, tzinfo=dt.UTC))
         generate_wine(samples / "wine", products=60)
+        # the shop sample with planted behaviours, large enough for its customer model to train and publish
+        generate_shop(samples / "shop", orders=3000, end=dt.date(2026, 6, 30), behaviours=True)
         generate_marketing(samples / "marketing", scale=0.05)
         # half an hour of click events in six batches (one per five-minute window), a burst in the last one
         produce_clicks(["--batches", "6", "--batch-size", "30", "--backfill-minutes", "30",

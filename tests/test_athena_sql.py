@@ -69,10 +69,18 @@ def test_raw_relations_on_athena(prod_env):
     statements = list(zip(chunks[::2], chunks[1::2], strict=True))
     sources = {name for name, _ in statements}
     assert {"source.tributary.stock_raw.sales", "source.tributary.velib_raw.station_status"} <= sources
+    parquet = {name for name, _ in statements if name.startswith("source.tributary.shop_ml.")}
+    assert parquet == {f"source.tributary.shop_ml.{t}" for t in PARQUET_TABLES}
     for name, statement in statements:
         statement = statement.split("\n\x1b", 1)[0].strip()  # dbt's own log lines may follow
         table = name.rsplit(".", 1)[-1]
         domain = name.split(".")[2].removesuffix("_raw")
+        if name in parquet:
+            if not statement.startswith("create or replace view"):
+                check_parquet_table(name, statement)
+            else:
+                assert not problems(statement), (name, problems(statement))
+            continue
         if statement.startswith("create or replace view"):
             # the views are Trino SQL: the real grammar parses them; they read the Parquet table, dt as a date
             assert not problems(statement), (name, problems(statement))
@@ -95,6 +103,32 @@ def test_raw_relations_on_athena(prod_env):
         assert not location.startswith("s3://tributary-warehouse/")
         assert "'projection.enabled' = 'true'" in statement and "partitioned by (dt string)" in statement
         assert f"'storage.location.template' = '{location}dt=${{dt}}/" in statement
+
+
+PARQUET_TABLES = ("customer_scores", "churn_metrics", "churn_calibration", "segment_selection")
+
+
+def check_parquet_table(name: str, statement: str) -> None:
+    """A `format: parquet` source (what the shop's model writes, ml/shop/<table>/): the external table is dropped
+    (it holds no data: its files stay) and created again over the table's prefix, Parquet, with the declared
+    column types in Hive's names, so it follows the yml."""
+    from ml.shop import TABLES
+
+    table = name.rsplit(".", 1)[-1]
+    if statement.startswith("drop table"):
+        assert statement == f"drop table if exists ml_shop.{table}__parquet"
+        assert isinstance(sqlglot.parse_one(statement, read="hive"), sqlglot.exp.Drop)
+        return
+    ddl = sqlglot.parse_one(statement, read="hive")
+    assert isinstance(ddl, sqlglot.exp.Create) and ddl.kind == "TABLE", (name, statement)
+    assert [type(p).__name__ for p in ddl.args["properties"].expressions] == [
+        "ExternalProperty", "FileFormatProperty", "LocationProperty",
+    ], statement  # fmt: skip
+    assert f"location '{LAKE}/ml/shop/{table}/'" in statement and "stored as parquet" in statement
+    hive = {"string": "string", "date32[day]": "date", "int64": "bigint", "double": "double", "bool": "boolean",
+            "timestamp[ms]": "timestamp"}  # fmt: skip
+    columns = [(c.name, c.args["kind"].sql(dialect="hive").lower()) for c in ddl.this.expressions]
+    assert columns == [(field.name, hive[str(field.type)]) for field in TABLES[table]], statement
 
 
 def test_the_check_catches_duckdb_only_sql():

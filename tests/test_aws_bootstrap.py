@@ -32,6 +32,7 @@ EXPECTED = [
     ("glue database", "raw_wine"),
     ("glue database", "raw_shop"),
     ("glue database", "raw_marketing"),
+    ("glue database", "ml_shop"),
     ("athena work group", "tributary"),
     ("kinesis stream", "tributary-stock-sales-events"),
     ("kinesis stream", "tributary-marketing-click-events"),

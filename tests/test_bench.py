@@ -68,3 +68,20 @@ def test_the_three_implementations_agree(tmp_path):
     # the risk mart covers every product-region pair of the sample: 60 products × 4 regions
     assert measurements["marts/stock/10000/limit"]["checksums"]["fct_stock__risk"][0] == 240
     assert "| stock | 1e4 | project: dbt build |" in (results / "results.md").read_text()
+
+
+def test_the_shop_model_section_runs(tmp_path):
+    """The shop model's section at 1e4 orders: the features build, a training and a scoring are measured, and the
+    report says so (the committed results are at 1e6)."""
+    results = tmp_path / "results"
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--sections", "shop_model", "--sizes", "shop=1e4", "--repeat", "1",
+         "--work", str(tmp_path), "--results", str(results)],  # fmt: skip
+        cwd=REPO_ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    section = json.loads((results / "results.json").read_text())["sections"]["shop_model"]
+    assert section["orders"] == 10_000 and section["snapshots"] == 25
+    assert len(section["train"]["walls"]) == len(section["score"]["walls"]) == 1
+    assert section["roc_auc"]["model"] > section["roc_auc"]["rule"]
+    assert "## Shop model: segments and churn at 1e4 orders" in (results / "results.md").read_text()

@@ -27,6 +27,7 @@ PAGES = {  # page file → its title, as the page shows it
     "views/velib.py": "Vélib': station availability",
     "views/wine.py": "Wine: revenue and premium products",
     "views/shop.py": "Shop: customer analytics",
+    "views/shop_ml.py": "Shop: segments and churn risk",
     "views/marketing.py": "Marketing: campaigns, web errors, events",
 }
 
@@ -213,6 +214,55 @@ def test_shop_page(warehouse):
     assert list(segments[["segment", "customers"]].itertuples(index=False, name=None)) == expected
     assert any(f"{share:.1%} of the customers" in c.value for c in at.caption)
     assert len(at.get("vega_lite_chart")) == 4  # segments, cohort heat map, CLV, Pareto
+
+
+def test_shop_ml_page(warehouse):
+    at = open_page("views/shop_ml.py")
+    version, customers, at_risk = rows(
+        warehouse,
+        "select max(model_version), count(*), sum(case when is_at_risk then 1 else 0 end)"
+        " from main.fct_shop__customer_scores",
+    )[0]
+    (model_auc, model_brier), (rule_auc, rule_brier) = rows(
+        warehouse,
+        "select roc_auc, brier_score from main.fct_shop__churn_model_metrics where is_current and scorer in"
+        " ('model', 'rule') order by scorer",
+    )
+    assert customers > 0
+    assert metrics(at) == {
+        "Customers scored": f"{customers:,}",
+        "At risk of churning": f"{at_risk:,}",
+        "Churn ROC AUC (model)": f"{model_auc:.3f}",
+        "Brier score (model)": f"{model_brier:.3f}",
+    }
+    assert [m.delta for m in at.metric][2:] == [f"{model_auc - rule_auc:+.3f} vs rule",
+                                                f"{model_brier - rule_brier:+.3f} vs rule"]  # fmt: skip
+    assert any(c.value.startswith(f"Model version {version}, customers scored as of ") for c in at.caption)
+    segments, top, evaluation = (frame.value for frame in at.dataframe)
+    expected = rows(
+        warehouse,
+        "select segment, customers, average_churn_probability from main.fct_shop__customer_segments"
+        " order by segment_id",
+    )
+    assert list(segments[["segment", "customers"]].itertuples(index=False, name=None)) == [e[:2] for e in expected]
+    assert segments.average_churn_probability.tolist() == pytest.approx([e[2] for e in expected])
+    # the top at-risk customers, most likely first; then only those of one segment
+    expected = rows(
+        warehouse, "select customer_id from main.fct_shop__customer_scores order by churn_risk_rank limit 20"
+    )
+    assert top.customer_id.tolist() == [c for (c,) in expected]
+    assert sorted(evaluation.scorer) == ["baseline", "model", "rule"]
+    assert len(at.get("vega_lite_chart")) == 3  # segments, risk by segment, reliability
+    segment = segments.segment.iloc[-1]
+    at.multiselect(key="risk_segments").set_value([segment]).run()
+    assert not at.exception
+    expected = rows(
+        warehouse,
+        "select customer_id from main.fct_shop__customer_scores where segment = ? order by churn_risk_rank limit 20",
+        [segment],
+    )
+    assert at.dataframe[1].value.customer_id.tolist() == [c for (c,) in expected]
+    assert set(at.dataframe[1].value.segment) == {segment}
 
 
 def test_marketing_page(warehouse):

@@ -47,8 +47,14 @@ def test_summary_prints_the_marts_figures_and_sends_trino_sql(demo):
         "select (select sum(transactions) from main.fct_marketing__sales_by_product_payment),"
         " (select count(*) from main.fct_marketing__campaign_performance)"
     )[1]
-    assert lines[5].startswith(f"marketing: {transactions:,} transactions, ")
-    assert f"; {campaigns:,} campaigns, " in lines[5]
+    [(version, scored, at_risk)] = direct.fetch(
+        "select max(model_version), count(*), sum(case when is_at_risk then 1 else 0 end)"
+        " from main.fct_shop__customer_scores"
+    )[1]
+    assert lines[5].startswith(f"shop model {version}: {scored:,} customers scored as of ")
+    assert f"; {at_risk:,} at risk of churning; churn ROC AUC " in lines[5]
+    assert lines[6].startswith(f"marketing: {transactions:,} transactions, ")
+    assert f"; {campaigns:,} campaigns, " in lines[6]
     quarantined = lines[-1]
     assert quarantined.startswith("quarantine: ") and "stock_raw.sales duplicate_row 1" in quarantined
     for sql in warehouse.statements:

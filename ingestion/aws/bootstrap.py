@@ -29,8 +29,9 @@ from ingestion.stock import SOURCE as STOCK
 
 # Custom schemas of dbt_project.yml (`+schema: seeds`): dbt names them `<ATHENA_SCHEMA>_<suffix>`.
 MODEL_SCHEMA_SUFFIXES = ("seeds",)
-# The Glue databases of the raw relations: one per `schema:` of a dbt source. A new domain adds its own.
-RAW_DATABASES = ("raw_stock", "raw_velib", "raw_wine", "raw_shop", "raw_marketing")
+# The Glue databases of the raw relations: one per `schema:` of a dbt source. A new domain adds its own. ml_shop:
+# the Parquet tables the shop's model writes back (source shop_ml).
+RAW_DATABASES = ("raw_stock", "raw_velib", "raw_wine", "raw_shop", "raw_marketing", "ml_shop")
 # The (source, table) pairs that stream through Kinesis. A new stream adds its pair.
 STREAM_SOURCES = ((STOCK, EVENTS_TABLE), (MARKETING, CLICK_EVENTS_TABLE))
 

@@ -5,7 +5,12 @@ that staging must handle: missing names and countries, bad emails, future and ma
 dates, negative and extreme amounts, repeated clients and orders, orders of unknown clients, truncated lines.
 Fixed seed: the same arguments (and end date) give the same bytes.
 
+With `behaviours` (`--behaviours`), customers are drawn from distinct behaviours whose answer is known, for the
+segmentation and churn model (ml/, docs/shop-ml.md): `BEHAVIOURS` below. Without it, every customer buys at its
+own steady rate from sign-up to the end (nobody stops buying).
+
     python -m ingestion.shop.generate --orders 10000 --out .data/samples/shop
+    python -m ingestion.shop.generate --orders 10000 --behaviours
 """
 
 from __future__ import annotations
@@ -38,6 +43,41 @@ CLIENTS_FILE, ORDERS_FILE = "clients.csv", "achats.csv"
 
 
 @dataclass(frozen=True)
+class Behaviour:
+    """How a planted customer buys: `share` of the customers; a first order between `start_from` and
+    `start_within` of the period (fractions of it); orders `gap_days` apart on average (exponential gaps, each
+    `gap_growth` times the previous: a customer who fades); baskets of `basket` products of the list, about
+    `price_factor` × their price; active until the end, or, with `lifetime_days`, for that many days (drawn in
+    the range) and never after `stops_before_end_days` before the end: a churner."""
+
+    share: float
+    start_within: float
+    gap_days: float | None  # None: a single order
+    basket: tuple[int, int]
+    price_factor: float = 1.0
+    start_from: float = 0.0
+    gap_growth: float = 1.0
+    lifetime_days: tuple[int, int] | None = None
+    stops_before_end_days: int = 0
+
+
+# Four behaviours, distinct in recency, frequency and monetary value at the end of the period, so a clustering of
+# RFM features can recover them: champions (recent, many orders, large baskets), regulars (recent, steady small
+# orders), lapsed (stopped at least 180 days before the end, after a few small orders) and one-off buyers (a single
+# large order in the last 40 % of the period). The churners are the lapsed (they fade: each gap 1.3 times the
+# previous, then they stop) and the one-off buyers (they never come back); regulars and champions buy to the end.
+BEHAVIOURS = {
+    "champion": Behaviour(share=0.10, start_within=0.5, gap_days=20, basket=(2, 4), price_factor=1.5),
+    "regular": Behaviour(share=0.30, start_within=0.7, gap_days=45, basket=(1, 1), price_factor=0.4),
+    "lapsed": Behaviour(
+        share=0.35, start_within=0.6, gap_days=25, basket=(1, 1), price_factor=0.6, gap_growth=1.3,
+        lifetime_days=(60, 360), stops_before_end_days=180,
+    ),
+    "one_off": Behaviour(share=0.25, start_from=0.6, start_within=1.0, gap_days=None, basket=(3, 5), price_factor=2.0),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
 class ShopSample:
     clients_path: Path
     orders_path: Path
@@ -47,6 +87,7 @@ class ShopSample:
     orders_dirty: int  # order lines staging must quarantine
     first_date: dt.date
     last_date: dt.date
+    behaviours: dict[str, str] | None = None  # client id → planted behaviour (with `behaviours` only)
 
 
 def client_id(i: int) -> str:
@@ -77,9 +118,11 @@ def generate(
     end: dt.date | None = None,
     years: int = 2,
     dirty: bool = True,
+    behaviours: bool = False,
 ) -> ShopSample:
     """Write `out/clients.csv` and `out/achats.csv`: `orders` order rows (1e3 to 1e6), about one client per
-    eight orders, order dates over `years` up to `end` (default yesterday)."""
+    eight orders, order dates over `years` up to `end` (default yesterday). With `behaviours`, customers follow
+    the planted `BEHAVIOURS` (about one client per six orders) and the sample says whose is whose."""
     if not MIN_ORDERS <= orders <= MAX_ORDERS:
         raise ValueError(f"orders must be between {MIN_ORDERS:,} and {MAX_ORDERS:,}, not {orders:,}")
     end = end or dt.date.today() - dt.timedelta(days=1)
@@ -87,6 +130,9 @@ def generate(
     rng = random.Random(seed)
     fake = Faker("fr_FR")
     fake.seed_instance(seed)
+    if behaviours:
+        clients, rows, planted = _planted(rng, fake, orders, start, end)
+        return _write(out, clients, rows, rng, dirty, orders, start, end, planted)
     n_clients = max(orders // 8, 50)
     span = (end - start).days
 
@@ -115,7 +161,71 @@ def generate(
         # most exports write date and time; one order in 200 comes as a French date alone (valid, standardised)
         when = day.strftime("%d/%m/%Y") if n % 200 == 0 else moment.strftime("%Y-%m-%d %H:%M:%S")
         rows.append([f"A{n:07d}", cid, when, f"{amount:.2f}", product])
+    return _write(out, clients, rows, rng, dirty, orders, start, end)
 
+
+def _client_row(rng: random.Random, fake: Faker, i: int, signup: dt.date) -> list[str]:
+    first, last = fake.first_name(), fake.last_name()
+    email = f"{first}.{last}@{rng.choice(['gmail.com', 'orange.fr', 'free.fr', 'yahoo.fr'])}".lower()
+    email = unicodedata.normalize("NFKD", email).encode("ascii", "ignore").decode().replace(" ", "")
+    return [client_id(i), f"{first} {last}", email, signup.isoformat(), rng.choice(COUNTRIES)]
+
+
+def _planted(
+    rng: random.Random, fake: Faker, orders: int, start: dt.date, end: dt.date
+) -> tuple[list[list[str]], list[list[str]], dict[str, str]]:
+    """Customers drawn from `BEHAVIOURS` until there are `orders` order rows (the last customer's orders are cut
+    at that count): the clients, the orders and each client's behaviour."""
+    span = (end - start).days
+    names, weights = list(BEHAVIOURS), [b.share for b in BEHAVIOURS.values()]
+    products = list(PRODUCTS)
+    clients: list[list[str]] = []
+    rows: list[list[str]] = []
+    planted: dict[str, str] = {}
+    while len(rows) < orders:
+        i = len(clients) + 1
+        kind = rng.choices(names, weights=weights)[0]
+        behaviour = BEHAVIOURS[kind]
+        first = start + dt.timedelta(
+            days=rng.randint(int(span * behaviour.start_from), int(span * behaviour.start_within))
+        )
+        last = end
+        if behaviour.lifetime_days:
+            last = min(first + dt.timedelta(days=rng.randint(*behaviour.lifetime_days)),
+                       end - dt.timedelta(days=behaviour.stops_before_end_days))  # fmt: skip
+            first = min(first, last)
+        days = [first]
+        gap = behaviour.gap_days
+        while gap is not None:
+            day = days[-1] + dt.timedelta(days=max(1, round(rng.expovariate(1 / gap))))
+            if day > last:
+                break
+            days.append(day)
+            gap *= behaviour.gap_growth
+        clients.append(_client_row(rng, fake, i, first - dt.timedelta(days=rng.randint(0, 60))))
+        planted[client_id(i)] = kind
+        for day in days:
+            moment = dt.datetime.combine(day, dt.time(rng.randint(7, 23), rng.randint(0, 59), rng.randint(0, 59)))
+            amount = sum(PRODUCTS[rng.choice(products)] for _ in range(rng.randint(*behaviour.basket)))
+            amount = round(amount * behaviour.price_factor * rng.uniform(0.8, 1.2), 2)
+            n = len(rows) + 1
+            when = day.strftime("%d/%m/%Y") if n % 200 == 0 else moment.strftime("%Y-%m-%d %H:%M:%S")
+            rows.append([f"A{n:07d}", client_id(i), when, f"{amount:.2f}", rng.choice(products)])
+    return clients, rows[:orders], planted
+
+
+def _write(
+    out: Path,
+    clients: list[list[str]],
+    rows: list[list[str]],
+    rng: random.Random,
+    dirty: bool,
+    orders: int,
+    start: dt.date,
+    end: dt.date,
+    planted: dict[str, str] | None = None,
+) -> ShopSample:
+    """Add the dirty rows (when `dirty`), write both files, and describe them."""
     clients_dirty = orders_dirty = 0
     if dirty:
         k = max(orders // 1000, 1)  # dirt grows with the scale: about 1 % of the rows
@@ -172,7 +282,9 @@ def generate(
     _write_atomic(clients_path, clients_text)
     _write_atomic(orders_path, orders_text)
     orders_lines = len(rows) + (1 if dirty else 0)
-    return ShopSample(clients_path, orders_path, len(clients), orders_lines, clients_dirty, orders_dirty, start, end)
+    return ShopSample(
+        clients_path, orders_path, len(clients), orders_lines, clients_dirty, orders_dirty, start, end, planted
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -182,8 +294,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=config.samples_dir() / "shop", help="output folder")
     parser.add_argument("--end", type=dt.date.fromisoformat, default=None, help="last order date (default yesterday)")
     parser.add_argument("--clean", action="store_true", help="no dirty rows")
+    parser.add_argument("--behaviours", action="store_true", help="customers from distinct planted behaviours")
     args = parser.parse_args(argv)
-    sample = generate(args.out, int(args.orders), args.seed, end=args.end, dirty=not args.clean)
+    sample = generate(
+        args.out, int(args.orders), args.seed, end=args.end, dirty=not args.clean, behaviours=args.behaviours
+    )
     print(
         f"wrote {sample.clients_path} ({sample.clients_rows:,} lines, {sample.clients_dirty} to quarantine) and "
         f"{sample.orders_path} ({sample.orders_rows:,} lines, {sample.orders_dirty} to quarantine), "

@@ -27,6 +27,7 @@ from ingestion.shop import (
 )
 from ingestion.shop.generate import CLIENTS_FILE, ORDERS_FILE, generate
 from orchestration.domains import landed_result
+from orchestration.domains.shop_ml import customer_model
 
 GROUP = "shop"
 
@@ -98,8 +99,12 @@ def raw_online_retail(context: AssetExecutionContext) -> MaterializeResult:
 
 shop_job = define_asset_job(
     "shop_job",
-    selection=AssetSelection.groups(GROUP),
-    description="Everything of the shop domain: land clients, orders and Online Retail files, then dbt build.",
+    # retraining the customer model is shop_ml_job's (weekly); this job scores with the published model
+    selection=AssetSelection.groups(GROUP) - AssetSelection.assets(customer_model),
+    description=(
+        "The shop domain: land clients, orders and Online Retail files, dbt build, and score the customers with "
+        "the published model (retraining it is shop_ml_job)."
+    ),
 )
 
 shop_daily_schedule = ScheduleDefinition(

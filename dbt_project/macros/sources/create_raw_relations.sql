@@ -65,6 +65,9 @@
 {%- endmacro %}
 
 {% macro create_raw_relation(node) %}
+    {%- if node.meta['lake'].get('format') == 'parquet' -%}
+        {{ return(adapter.dispatch('create_parquet_relation', 'tributary')(node)) }}
+    {%- endif -%}
     {{ return(adapter.dispatch('create_raw_relation', 'tributary')(node)) }}
 {% endmacro %}
 
@@ -182,9 +185,101 @@ from {{ table }}
 {#- dbt run-operation print_raw_relation_ddl --target prod: every raw-relation statement, between markers. -#}
 {% macro print_raw_relation_ddl() %}
     {% for node in graph.sources.values() if node.meta.get('lake') %}
-        {% for statement in tributary.athena_raw_relation_statements(node) %}
+        {% set parquet = node.meta['lake'].get('format') == 'parquet' %}
+        {% for statement in (tributary.athena_parquet_relation_statements(node) if parquet
+                             else tributary.athena_raw_relation_statements(node)) %}
             {{ print('-- tributary:statement ' ~ node.unique_id) }}
             {{ print(statement) }}
         {% endfor %}
     {% endfor %}
+{% endmacro %}
+{#- format: parquet. Tables the pipeline writes as Parquet files under their own lake prefix (the shop's model
+    scores and metrics, ml/shop/<table>/), typed by the source's declared columns (`data_type` of each column:
+    varchar, bigint, double, boolean, date, timestamp). The relation has `_source_file` (the lake key) and the
+    declared columns, cast to their types, so both engines and the empty case give the same relation.
+    DuckDB: a view over read_parquet of `path`/`files` (no file yet: an empty view of the same columns).
+    Athena: an external Parquet table <identifier>__parquet over the prefix (dropped and created again, so that it
+    follows the declared columns; dropping an external table deletes no file), and the view <identifier>. -#}
+{% macro parquet_relation_columns(node) %}
+    {%- set columns = [] -%}
+    {%- for column in node.columns.values() if column.name != '_source_file' -%}
+        {%- if not column.data_type -%}
+            {{ exceptions.raise_compiler_error("source " ~ node.unique_id ~ ": column " ~ column.name
+                ~ " declares no data_type (a parquet source types every column)") }}
+        {%- endif -%}
+        {%- do columns.append((column.name, column.data_type)) -%}
+    {%- endfor -%}
+    {{ return(columns) }}
+{% endmacro %}
+
+{% macro athena_parquet_relation_statements(node) %}
+    {%- set lake = node.meta['lake'] -%}
+    {%- set root = tributary.lake_root() -%}
+    {%- if not root.startswith('s3://') -%}
+        {{ exceptions.raise_compiler_error("the athena target needs LAKE_URL=s3://bucket/prefix, not " ~ root) }}
+    {%- endif -%}
+    {%- set location = root ~ '/' ~ lake['path'].strip('/') ~ '/' -%}
+    {%- set columns = tributary.parquet_relation_columns(node) -%}
+    {%- set files_table = node.schema ~ '.' ~ node.identifier ~ '__parquet' -%}
+    {%- set hive_types = {'varchar': 'string'} -%}
+    {%- set drop -%}
+drop table if exists {{ files_table }}
+    {%- endset -%}
+    {%- set ddl -%}
+create external table {{ files_table }} (
+    {%- for name, type in columns %}
+    {{ name }} {{ hive_types.get(type | lower, type | lower) }}{{ ',' if not loop.last }}
+    {%- endfor %}
+)
+stored as parquet
+location '{{ location }}'
+    {%- endset -%}
+    {%- set view -%}
+create or replace view {{ node.schema }}.{{ node.identifier }} as
+select
+    substr("$path", {{ root | length + 2 }}) as _source_file,
+    {%- for name, type in columns %}
+    cast({{ name }} as {{ type }}) as {{ name }}{{ ',' if not loop.last }}
+    {%- endfor %}
+from {{ files_table }}
+    {%- endset -%}
+    {{ return([drop, ddl, view]) }}
+{% endmacro %}
+
+{% macro athena__create_parquet_relation(node) %}
+    {%- do adapter.create_schema(api.Relation.create(database=target.database, schema=node.schema)) -%}
+    {%- for statement in tributary.athena_parquet_relation_statements(node) -%}
+        {%- do run_query(statement) -%}
+    {%- endfor -%}
+    {{ log("parquet relation " ~ node.schema ~ "." ~ node.identifier ~ " over " ~ tributary.lake_root() ~ "/" ~ node.meta['lake']['path'], info=true) }}
+{% endmacro %}
+
+{% macro duckdb__create_parquet_relation(node) %}
+    {%- set lake = node.meta['lake'] -%}
+    {%- set pattern = tributary.lake_root() ~ '/' ~ lake['path'] ~ '/' ~ lake.get('files', '*.parquet') -%}
+    {%- set relation = node.schema ~ '.' ~ node.identifier -%}
+    {%- set columns = tributary.parquet_relation_columns(node) -%}
+    {%- set found = run_query("select count(*) from glob('" ~ pattern ~ "')").columns[0].values()[0] -%}
+    {%- call statement('create_parquet_schema_' ~ node.identifier) -%}
+        create schema if not exists {{ node.schema }}
+    {%- endcall -%}
+    {%- call statement('create_parquet_' ~ node.identifier) -%}
+        create or replace view {{ relation }} as
+        {% if found > 0 -%}
+        select
+            substr(filename, {{ tributary.lake_root() | length + 2 }}) as _source_file,
+            {%- for name, type in columns %}
+            cast({{ name }} as {{ type }}) as {{ name }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        from read_parquet('{{ pattern }}', filename = true, union_by_name = true)
+        {%- else -%}
+        select
+            cast(null as varchar) as _source_file,
+            {%- for name, type in columns %}
+            cast(null as {{ type }}) as {{ name }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        where 1 = 0
+        {%- endif %}
+    {%- endcall -%}
+    {{ log("parquet relation " ~ relation ~ ": " ~ found ~ " file(s) under " ~ pattern, info=true) }}
 {% endmacro %}
