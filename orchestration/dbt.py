@@ -21,9 +21,15 @@ from dagster_dbt import (
 
 from ingestion import config
 from ingestion.duckdb_httpfs import ensure_httpfs
+from orchestration import locks
 from orchestration.dbt_cli import dbt_executable, parse_dbt_project
+from orchestration.warehouse_lock import current_writer
 
-WAREHOUSE_POOL = "warehouse"  # DuckDB allows one writer: dbt runs hold this pool (limit 1, dagster.yaml)
+# One writer at a time. DuckDB (dev, test): every dbt process takes the warehouse's writer lock before it opens
+# the file (orchestration/warehouse_lock.py), and the kernel releases it when that process ends, however it
+# ends. Athena (prod) has no file to lock: dbt runs there queue in the Dagster pool "warehouse" (limit 1,
+# dagster.yaml), and run monitoring frees the slot of a run whose process died (orchestration/run_launcher.py).
+WAREHOUSE_POOL = "warehouse" if config.dbt_target() == "prod" else None
 
 
 dbt_project = DbtProject(
@@ -77,6 +83,20 @@ def prepare_dbt_environment() -> None:
             ensure_httpfs()  # the profile loads httpfs for an S3 lake: have it installed, offline
 
 
+def report_current_writer(context: AssetExecutionContext) -> None:
+    """Say, in the run's log, when another process writes the DuckDB warehouse: this run's dbt waits for it.
+
+    The wait itself happens in the dbt process (orchestration/warehouse_lock.py), which holds the lock."""
+    if config.dbt_target() == "prod":
+        return
+    writer = current_writer(config.duckdb_path())
+    if writer is not None:
+        context.log.info(
+            f"the warehouse {config.duckdb_path()} is being written by {locks.describe(writer)}: "
+            "dbt waits for that process to end (finished, failed or killed) before it starts"
+        )
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
@@ -85,6 +105,7 @@ def prepare_dbt_environment() -> None:
 )
 def tributary_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
     prepare_dbt_environment()
+    report_current_writer(context)
     yield from dbt.cli(dbt_build_args(config.full_refresh, config.vars), context=context).stream()
 
 
