@@ -162,8 +162,9 @@ def velib_settings() -> VelibSettings:
     `VELIB_GBFS_URL`: base URL of the GBFS feeds (station_information.json, station_status.json); unset: no GBFS.
     `VELIB_REPLAY_DIR`: a folder of saved snapshot files; when set, the snapshot asset replays it instead of
     calling the API (backfills, demos without network).
-    `VELIB_HTTP_TIMEOUT` (seconds, default 30), `VELIB_HTTP_RETRIES` (default 3), `VELIB_HTTP_BACKOFF`
-    (seconds before the first retry, doubled each time; default 1).
+    `VELIB_HTTP_TIMEOUT` (seconds, default 30: the deadline of each attempt, connect to last byte),
+    `VELIB_HTTP_RETRIES` (attempts after the first, default 3), `VELIB_HTTP_BACKOFF` (seconds before the first
+    retry, doubled each time, when the server sends no Retry-After; default 1).
     """
     check_variables("VELIB_")
     from ingestion.velib import DEFAULT_API_URL

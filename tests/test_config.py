@@ -93,6 +93,5 @@ def test_a_misspelled_variable_fails_the_asset_instead_of_landing_nothing(projec
     result = materialize_assets(selection=AssetSelection.keys(["shop", "raw_orders"]), raise_on_error=False)
     assert not result.success
     [failure] = [event for event in result.all_events if event.is_step_failure]
-    assert "did you mean SHOP_ORDERS_PATH?" in failure.step_failure_data.error.cause.message or (
-        "did you mean SHOP_ORDERS_PATH?" in failure.step_failure_data.error.message
-    )
+    cause = failure.step_failure_data.error.cause
+    assert cause.cls_name == "UnknownVariableError" and "did you mean SHOP_ORDERS_PATH?" in cause.message
