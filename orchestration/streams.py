@@ -63,7 +63,8 @@ def drain_stream(
     that the kernel releases when its process ends, so a run killed mid-drain does not block the next one (a
     Dagster pool slot would stay claimed by the dead run)."""
     lake = open_lake()
-    with locks.exclusive(drain_lock_path(source, table), locks.current_command(), on_wait=context.log.info):
+    holder = f"drain of {source}/{table} in run {context.run_id}"
+    with locks.exclusive(drain_lock_path(source, table), holder, on_wait=context.log.info):
         drained = drain_landing(lake, source, table)
         if kinesis_stream:
             drained += drain_kinesis(lake, aws.client("kinesis"), kinesis_stream, source, table)
