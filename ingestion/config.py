@@ -6,6 +6,7 @@ inside the repository resolve against the repository root, so commands work from
 
 from __future__ import annotations
 
+import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,63 @@ DBT_PROFILES_DIR = REPO_ROOT / "profiles"
 
 TARGETS = ("dev", "test", "prod")
 
+# Every variable of the README's Configuration table, in one place (tests/test_config.py checks that the two
+# agree, and that this module reads no other). A new setting is added here, in its settings function, and in
+# the table.
+KNOWN_VARIABLES = frozenset(
+    {
+        "DBT_TARGET", "TRIBUTARY_DATA_DIR", "DUCKDB_PATH", "DUCKDB_MEMORY_LIMIT", "DUCKDB_THREADS", "DUCKDB_PUBLISH",
+        "DUCKDB_PUBLISHED_PATH", "LAKE_URL",
+        "STOCK_SALES_CSV", "STOCK_SALES_ENCODING", "STOCK_INVENTORY_CSV", "STOCK_EVENTS_KINESIS_STREAM",
+        "VELIB_API_URL", "VELIB_GBFS_URL", "VELIB_REPLAY_DIR", "VELIB_HTTP_TIMEOUT", "VELIB_HTTP_RETRIES",
+        "VELIB_HTTP_BACKOFF",
+        "WINE_ERP_PATH", "WINE_WEB_PATH", "WINE_LIAISON_PATH",
+        "SHOP_CLIENTS_PATH", "SHOP_ORDERS_PATH", "SHOP_ONLINE_RETAIL_PATH", "SHOP_SAMPLE_ORDERS",
+        "MARKETING_TRANSACTIONS_PATH", "MARKETING_WEB_LOGS_PATH", "MARKETING_SOCIAL_POSTS_PATH",
+        "MARKETING_CAMPAIGNS_PATH", "MARKETING_EVENTS_KINESIS_STREAM",
+        "STREAM_SENSOR_INTERVAL_SECONDS", "DAGSTER_HOME", "DASHBOARD_HOST", "DASHBOARD_PORT",
+        "DASHBOARD_CACHE_SECONDS", "DOCS_PORT", "API_HOST", "API_PORT", "API_KEY",
+        "API_EXPORT_MAX_ROWS",
+        "AWS_REGION", "AWS_ENDPOINT_URL", "AWS_CONNECT_TIMEOUT", "AWS_READ_TIMEOUT", "AWS_MAX_ATTEMPTS",
+        "ATHENA_S3_STAGING_DIR", "ATHENA_S3_DATA_DIR", "ATHENA_SCHEMA", "ATHENA_WORK_GROUP", "ATHENA_CATALOG",
+        "KINESIS_STREAM_PREFIX", "KINESIS_SHARD_COUNT",
+    }
+)  # fmt: skip
+
+# Prefixes that belong to Tributary: a set variable that starts with one of them (in any case) and is not known
+# is a mistake, such as SHOP_ORDER_PATH for SHOP_ORDERS_PATH, which would otherwise leave the setting at its
+# default without a word. Generic prefixes (AWS_, DBT_, API_, STREAM_) are shared with other tools: not checked.
+PROJECT_PREFIXES = (
+    "STOCK_", "VELIB_", "WINE_", "SHOP_", "MARKETING_", "TRIBUTARY_", "DUCKDB_", "ATHENA_", "KINESIS_", "DASHBOARD_",
+)  # fmt: skip
+
+
+class UnknownVariableError(ValueError):
+    """A variable with one of Tributary's prefixes that Tributary does not read."""
+
+
+def check_variables(*prefixes: str) -> None:
+    """Raise UnknownVariableError for every set variable that starts with one of `prefixes` and is no setting.
+
+    Each settings function checks its own prefixes, so a misspelled shop variable stops the shop's assets
+    (naming the close match) and not the other domains'."""
+    problems = []
+    for name in sorted(os.environ):
+        prefix = next((p for p in prefixes if name.upper().startswith(p)), None)
+        if prefix is None or name in KNOWN_VARIABLES:
+            continue
+        family = sorted(known for known in KNOWN_VARIABLES if known.startswith(prefix))
+        # compared without the prefix, which every candidate shares
+        match = difflib.get_close_matches(
+            name.upper().removeprefix(prefix), [known.removeprefix(prefix) for known in family], n=1, cutoff=0.6
+        )
+        hint = f"did you mean {prefix}{match[0]}?" if match else f"the {prefix}* settings are {', '.join(family)}"
+        problems.append(f"{name} is set but is not a Tributary setting: {hint}")
+    if problems:
+        raise UnknownVariableError(
+            "; ".join(problems) + " (every variable is listed in the README's Configuration table; unset or rename it)"
+        )
+
 
 def _path_from_env(name: str, default: Path) -> Path:
     value = os.environ.get(name)
@@ -24,6 +82,7 @@ def _path_from_env(name: str, default: Path) -> Path:
 
 def data_dir() -> Path:
     """Git-ignored folder for everything a run produces locally (lake, warehouse, samples, Dagster home)."""
+    check_variables("TRIBUTARY_")
     return _path_from_env("TRIBUTARY_DATA_DIR", REPO_ROOT / ".data")
 
 
@@ -37,6 +96,7 @@ def dbt_target() -> str:
 
 def duckdb_path() -> Path:
     """`DUCKDB_PATH`: the live DuckDB warehouse, the file dbt writes (default `<data dir>/warehouse.duckdb`)."""
+    check_variables("DUCKDB_")
     return _path_from_env("DUCKDB_PATH", data_dir() / "warehouse.duckdb")
 
 
@@ -102,6 +162,7 @@ def stock_settings() -> StockSettings:
     `STOCK_EVENTS_KINESIS_STREAM`: a Kinesis stream of sales events; when set, `stock/raw_sales_events` drains
     it as well as the landing folder (default unset: landing folder only).
     """
+    check_variables("STOCK_")
     sample = samples_dir() / "stock"
     inventory = os.environ.get("STOCK_INVENTORY_CSV")
     if inventory is None and (sample / "inventory_snapshot.csv").exists():
@@ -131,9 +192,11 @@ def velib_settings() -> VelibSettings:
     `VELIB_GBFS_URL`: base URL of the GBFS feeds (station_information.json, station_status.json); unset: no GBFS.
     `VELIB_REPLAY_DIR`: a folder of saved snapshot files; when set, the snapshot asset replays it instead of
     calling the API (backfills, demos without network).
-    `VELIB_HTTP_TIMEOUT` (seconds, default 30), `VELIB_HTTP_RETRIES` (default 3), `VELIB_HTTP_BACKOFF`
-    (seconds before the first retry, doubled each time; default 1).
+    `VELIB_HTTP_TIMEOUT` (seconds, default 30: the deadline of each attempt, connect to last byte),
+    `VELIB_HTTP_RETRIES` (attempts after the first, default 3), `VELIB_HTTP_BACKOFF` (seconds before the first
+    retry, doubled each time, when the server sends no Retry-After; default 1).
     """
+    check_variables("VELIB_")
     from ingestion.velib import DEFAULT_API_URL
 
     return VelibSettings(
@@ -159,6 +222,7 @@ def wine_settings() -> WineSettings:
     `WINE_ERP_PATH`, `WINE_WEB_PATH`, `WINE_LIAISON_PATH`; default: the generated sample
     (`<data dir>/samples/wine/{erp,web,liaison}.xlsx`) when it exists, else None (nothing to land).
     """
+    check_variables("WINE_")
     sample = samples_dir() / "wine"
 
     def setting(name: str, file: str) -> str | None:
@@ -195,6 +259,7 @@ def marketing_settings() -> MarketingSettings:
     `MARKETING_EVENTS_KINESIS_STREAM`: a Kinesis stream of click events; when set, `marketing/raw_click_events`
     drains it as well as the landing folder (default unset: landing folder only).
     """
+    check_variables("MARKETING_")
     sample = samples_dir() / "marketing"
 
     def setting(name: str, pattern: str) -> str | None:
@@ -240,6 +305,7 @@ def aws_settings() -> AwsSettings:
     `AWS_CONNECT_TIMEOUT`, `AWS_READ_TIMEOUT` (seconds, default 10 and 30), `AWS_MAX_ATTEMPTS` (default 5,
     botocore's standard retry mode: exponential backoff with jitter on throttling and 5xx).
     """
+    check_variables("ATHENA_", "KINESIS_")
     return AwsSettings(
         region=os.environ.get("AWS_REGION") or "eu-west-1",
         endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
@@ -278,6 +344,7 @@ def shop_settings() -> ShopSettings:
     (written on first use, `SHOP_SAMPLE_ORDERS` order rows, default 10,000). When only the Online Retail path is
     set, the clients/orders source lands nothing.
     """
+    check_variables("SHOP_")
     sample = samples_dir() / "shop"
     clients = os.environ.get("SHOP_CLIENTS_PATH") or None
     orders = os.environ.get("SHOP_ORDERS_PATH") or None
@@ -332,11 +399,13 @@ def duckdb_memory_limit() -> str:
     within about 2 GiB of memory on a laptop; raise it on a bigger machine). Beyond it DuckDB spills to disk
     (a temporary folder next to the warehouse) instead of failing. Applied to dbt runs by the on-run-start macro
     apply_duckdb_settings and to the landing's parser."""
+    check_variables("DUCKDB_")
     return os.environ.get("DUCKDB_MEMORY_LIMIT", "").strip() or DEFAULT_DUCKDB_MEMORY_LIMIT
 
 
 def duckdb_threads() -> int:
     """`DUCKDB_THREADS`: DuckDB's threads (default: the machine's cores)."""
+    check_variables("DUCKDB_")
     value = os.environ.get("DUCKDB_THREADS", "").strip()
     if not value:
         return os.cpu_count() or 1
@@ -395,6 +464,7 @@ def dashboard_settings() -> DashboardSettings:
     `DASHBOARD_CACHE_SECONDS` (default 600): how long a query result over Athena is reused (each Athena query
     is billed by the bytes it scans); DuckDB queries are never cached, so a page shows the file as it is.
     """
+    check_variables("DASHBOARD_")
     return DashboardSettings(
         host=os.environ.get("DASHBOARD_HOST", "").strip() or "127.0.0.1",
         port=int(os.environ.get("DASHBOARD_PORT", "").strip() or "8501"),

@@ -21,10 +21,16 @@ from dagster_dbt import (
 
 from ingestion import config
 from ingestion.duckdb_httpfs import ensure_httpfs
+from orchestration import locks
 from orchestration.dbt_cli import dbt_executable, parse_dbt_project
+from orchestration.warehouse_lock import current_writer, lock_path
 from serving.publish import publish_build
 
-WAREHOUSE_POOL = "warehouse"  # DuckDB allows one writer: dbt runs hold this pool (limit 1, dagster.yaml)
+# One writer at a time. DuckDB (dev, test): every dbt process takes the warehouse's writer lock before it opens
+# the file (orchestration/warehouse_lock.py), and the kernel releases it when that process ends, however it
+# ends. Athena (prod) has no file to lock: dbt runs there queue in the Dagster pool "warehouse" (limit 1,
+# dagster.yaml), and run monitoring frees the slot of a run whose process died (orchestration/run_launcher.py).
+WAREHOUSE_POOL = "warehouse" if config.dbt_target() == "prod" else None
 
 
 dbt_project = DbtProject(
@@ -84,6 +90,20 @@ def prepare_dbt_environment() -> None:
 SHOP_ML_OUTPUTS = "source:shop_ml+"
 
 
+def report_current_writer(context: AssetExecutionContext) -> None:
+    """Say, in the run's log, when another process writes the DuckDB warehouse: this run's dbt waits for it.
+
+    The wait itself happens in the dbt process (orchestration/warehouse_lock.py), which holds the lock."""
+    if config.dbt_target() == "prod":
+        return
+    writer = current_writer(config.duckdb_path())
+    if writer is not None:
+        context.log.info(
+            f"the warehouse {config.duckdb_path()} is being written by {locks.describe(writer)}: "
+            "dbt waits for that process to end (finished, failed or killed) before it starts"
+        )
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
@@ -98,9 +118,14 @@ def tributary_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, co
 def dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
     """The body of a @dbt_assets: one `dbt build` of the run's selection, events streamed to Dagster."""
     prepare_dbt_environment()
+    report_current_writer(context)
     yield from dbt.cli(dbt_build_args(config.full_refresh, config.vars), context=context).stream()
-    # reached only when the build succeeded (a failed one raises above): readers switch to it in one rename
-    published = publish_build()
+    # reached only when the build succeeded (a failed one raises above): readers switch to it in one rename, taken
+    # under the writer's lock, so that no other dbt writes the file while it is copied
+    if config.dbt_target() == "prod" or not config.duckdb_publish():
+        return
+    with locks.exclusive(lock_path(config.duckdb_path()), "publish the warehouse", on_wait=context.log.info):
+        published = publish_build()
     if published:
         context.log.info(f"published the warehouse for readers: {published.path} in {published.seconds:.2f} s")
 

@@ -1,5 +1,7 @@
 """The Dagster side of the micro-batch streams (ingestion/stream.py): one sensor factory for every stream."""
 
+from pathlib import Path
+
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -20,6 +22,7 @@ from dagster import (
 from ingestion import aws, config
 from ingestion.lake import open_lake
 from ingestion.stream import drain_kinesis, drain_landing, pending_batches, rejected_batches
+from orchestration import locks
 
 ACTIVE = [DagsterRunStatus.QUEUED, DagsterRunStatus.NOT_STARTED, DagsterRunStatus.STARTING, DagsterRunStatus.STARTED]
 
@@ -51,15 +54,25 @@ def landing_sensor(source: str, table: str, job, name: str) -> SensorDefinition:
     return _sensor
 
 
+def drain_lock_path(source: str, table: str) -> Path:
+    return config.data_dir() / "locks" / f"drain-{source}-{table}.lock"
+
+
 def drain_stream(
     context: AssetExecutionContext, source: str, table: str, kinesis_stream: str | None
 ) -> MaterializeResult:
-    """The body of a stream's raw asset: drain the landing area and, when set, the Kinesis stream into raw/."""
+    """The body of a stream's raw asset: drain the landing area and, when set, the Kinesis stream into raw/.
+
+    One drain of a stream at a time, whichever job runs it: the drain holds a file lock (`drain_lock_path`)
+    that the kernel releases when its process ends, so a run killed mid-drain does not block the next one (a
+    Dagster pool slot would stay claimed by the dead run)."""
     lake = open_lake()
-    result = drain_landing(lake, source, table)
-    drained = result.drained
-    if kinesis_stream:
-        drained += drain_kinesis(lake, aws.client("kinesis"), kinesis_stream, source, table)
+    holder = f"drain of {source}/{table} in run {context.run_id}"
+    with locks.exclusive(drain_lock_path(source, table), holder, on_wait=context.log.info):
+        result = drain_landing(lake, source, table)
+        drained = result.drained
+        if kinesis_stream:
+            drained += drain_kinesis(lake, aws.client("kinesis"), kinesis_stream, source, table)
     for batch in drained:
         context.log.info(f"{batch.origin} -> {batch.raw_key} ({batch.lines} line(s))")
     for batch in result.rejected:

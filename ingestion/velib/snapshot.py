@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,8 @@ from ingestion.lake import Lake, raw_key
 from ingestion.parse import Delivery, record_fields, write_rows
 from ingestion.velib import GBFS_TABLE, OPENDATA_TABLE, SOURCE
 from ingestion.velib.client import FetchError, HttpSettings, get_json
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
 MAX_ROWS = 10_000  # the records endpoint refuses offset + limit > 10,000
@@ -91,6 +94,7 @@ def fetch_opendata(base_url: str, http: HttpSettings) -> Snapshot:
         records = _check_records(get_json(f"{base}/exports/json", http), f"{base}/exports/json")
         source = "opendata_exports"
     except FetchError as export_error:
+        logger.warning(f"{export_error}: paging {base}/records instead")
         try:
             records = _page_records(base, http)
         except FetchError as paging_error:

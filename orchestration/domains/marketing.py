@@ -128,7 +128,6 @@ def raw_campaigns(context: AssetExecutionContext) -> MaterializeResult:
     check_specs=drain_check_specs(SOURCE, CLICK_EVENTS_TABLE, [SOURCE, "raw_click_events"]),
     group_name=GROUP,
     kinds={"python", "json"},
-    pool="marketing_click_events_drain",  # one drain at a time (limit 1 in dagster.yaml), whichever job runs it
     description=(
         "Click-event micro-batches drained from landing/marketing/click_events/ (written by the producer) and, when "
         "MARKETING_EVENTS_KINESIS_STREAM is set, from that Kinesis stream, into raw/marketing/click_events/."

@@ -55,7 +55,6 @@ def raw_inventory_snapshots(context: AssetExecutionContext) -> MaterializeResult
     check_specs=drain_check_specs(SOURCE, EVENTS_TABLE, [SOURCE, "raw_sales_events"]),
     group_name=GROUP,
     kinds={"python", "json"},
-    pool="stock_sales_events_drain",  # one drain at a time (limit 1 in dagster.yaml), whichever job runs it
     description=(
         "Sales-event micro-batches drained from landing/stock/sales_events/ (written by the producer) and, when "
         "STOCK_EVENTS_KINESIS_STREAM is set, from that Kinesis stream, into raw/stock/sales_events/."
