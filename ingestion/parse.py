@@ -239,8 +239,14 @@ def _renumber(con: Any, out: Path, holes: list[tuple[int, str, str]], contract: 
     con.execute(
         """
         create or replace temp table tributary_shifts as
-        select line - row_number() over (order by line) + 1 as first_numbered, row_number() over (order by line) as shift
-        from tributary_holes
+        select first_numbered, max(shift) as shift  -- adjacent holes start the same segment
+        from (
+            select
+                line - row_number() over (order by line) + 1 as first_numbered,
+                row_number() over (order by line) as shift
+            from tributary_holes
+        )
+        group by first_numbered
         """
     )
     nulls = ", ".join(f"null::varchar as {name}" for name in contract.field_names)

@@ -110,6 +110,9 @@ def drain_check_specs(source: str, table: str, asset_key) -> list[AssetCheckSpec
         AssetCheckSpec(
             "no_batch_moved_aside",
             asset=asset_key,
-            description=f"No landing file of {source}/{table} was moved aside as unreadable (landing/{source}/{table}/_rejected/).",
+            description=(
+                f"No landing file of {source}/{table} was moved aside as unreadable "
+                f"(landing/{source}/{table}/_rejected/)."
+            ),
         )
     ]

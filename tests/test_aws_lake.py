@@ -76,8 +76,8 @@ def test_every_domain_sample_lands_in_s3_once(lake, tmp_path):
     assert [s.written for s in snapshots] == [True] * 4
     velib = sorted(s.key for s in snapshots)
     assert velib == sorted(snapshot_key(read_saved_snapshot(p)) for p in velib_files)
-    assert all(re.fullmatch(r"raw/velib/station_status/dt=2024-07-01/hour=0[78]/20240701T0\d{5}Z-opendata-\w{16}\.json", k)
-               for k in velib)  # fmt: skip
+    velib_key = r"raw/velib/station_status/dt=2024-07-01/hour=0[78]/20240701T0\d{5}Z-opendata-\w{16}\.json"
+    assert all(re.fullmatch(velib_key, k) for k in velib)
     parsed += [s.parsed_key for s in snapshots]
 
     expected = sorted([*(f.key for f in landed), *events, *velib, *parsed])

@@ -5,12 +5,11 @@ import csv
 import json
 import re
 
+import duckdb
 import pytest
 from dagster import AssetSelection
 
 from ingestion import config
-import duckdb
-
 from ingestion.files import IngestionError, ingest_files
 from ingestion.lake import LocalLake
 from ingestion.marketing import CLICK_EVENT_FIELDS, EVENT_TYPES, WEB_LOGS_CSV_TABLE, WEB_LOGS_TABLE
@@ -91,13 +90,14 @@ def test_json_is_parsed_one_row_per_record(tmp_path):
         return ingest_files(lake, "marketing", "social_posts", str(tmp_path / name))
 
     def rows(landed):
-        sql = f"select _line_number, user_name, message, likes, _parse_error from read_parquet('{lake.uri(landed.parsed_key)}')"
-        return duckdb.sql(sql + " order by 1").fetchall()
+        columns = "_line_number, user_name, message, likes, _parse_error"
+        return duckdb.sql(f"select {columns} from read_parquet('{lake.uri(landed.parsed_key)}') order by 1").fetchall()
 
     # an array: one row per element, numbered by position; key case and spaces do not matter
     [array] = land(
         "p.json",
-        b'[\n  {"User": "a",\n   " message ": "x\\ny", "likes": 3, "post_date": "2024-01-01 10:00:00", "retweets": 0},\n'
+        b'[\n  {"User": "a",\n   " message ": "x\\ny", "likes": 3, "post_date": "2024-01-01 10:00:00",\n'
+        b' "retweets": 0},\n'
         b'  {"user": "b", "likes": 1.5}, 7\n]\n',
     )
     assert rows(array) == [

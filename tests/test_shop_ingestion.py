@@ -3,11 +3,10 @@
 import csv
 import datetime as dt
 
+import duckdb
 import openpyxl
 import pytest
 from dagster import AssetSelection
-
-import duckdb
 
 from ingestion.files import IngestionError, ingest_files
 from ingestion.lake import LocalLake
