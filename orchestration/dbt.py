@@ -115,11 +115,11 @@ def tributary_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, co
     yield from dbt_build(context, dbt, config)
 
 
-def dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
+def dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, run_config: DbtRunConfig):
     """The body of a @dbt_assets: one `dbt build` of the run's selection, events streamed to Dagster."""
     prepare_dbt_environment()
     report_current_writer(context)
-    yield from dbt.cli(dbt_build_args(config.full_refresh, config.vars), context=context).stream()
+    yield from dbt.cli(dbt_build_args(run_config.full_refresh, run_config.vars), context=context).stream()
     # reached only when the build succeeded (a failed one raises above): readers switch to it in one rename, taken
     # under the writer's lock, so that no other dbt writes the file while it is copied
     if config.dbt_target() == "prod" or not config.duckdb_publish():
