@@ -2,15 +2,19 @@
 
 dbt sources carrying `meta.dagster.asset_key` map onto the Python ingestion asset that writes them, so the
 asset graph is one lineage from raw file to mart; dbt tests surface as asset checks; every asset is grouped
-by its domain folder (models/<layer>/<domain>/, seeds/<domain>/).
+by its domain folder (models/<layer>/<domain>/, seeds/<domain>/). The base models of the time-based sources are
+partitioned by day and every model follows its sources by an automation condition (orchestration/partitions.py,
+orchestration/automation.py: the translator's two hooks below).
 """
 
 import os
 from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import yaml
-from dagster import AssetExecutionContext, Config
+from dagster import AssetExecutionContext, AutomationCondition, Config
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -21,10 +25,10 @@ from dagster_dbt import (
 
 from ingestion import config
 from ingestion.duckdb_httpfs import ensure_httpfs
-from orchestration import locks
+from orchestration import automation, locks, partitions
 from orchestration.dbt_cli import dbt_executable, parse_dbt_project
+from orchestration.resources import LakeResource, TributaryDbtCliResource, WarehouseResource
 from orchestration.warehouse_lock import current_writer, lock_path
-from serving.publish import publish_build
 
 # One writer at a time. DuckDB (dev, test): every dbt process takes the warehouse's writer lock before it opens
 # the file (orchestration/warehouse_lock.py), and the kernel releases it when that process ends, however it
@@ -33,13 +37,20 @@ from serving.publish import publish_build
 WAREHOUSE_POOL = "warehouse" if config.dbt_target() == "prod" else None
 
 
-dbt_project = DbtProject(
-    project_dir=config.DBT_PROJECT_DIR,
-    profiles_dir=config.DBT_PROFILES_DIR,
-    target=config.dbt_target(),
-)
-if dbt_project.preparer.using_dagster_dev() or not dbt_project.manifest_path.exists():
-    parse_dbt_project()  # `dagster dev` re-parses so edits to models show up; a fresh clone has no manifest
+@cache
+def project() -> DbtProject:
+    """The one DbtProject, prepared once per process: `dagster dev` parses again so that edits to models show up,
+    a fresh clone parses because it has no manifest; otherwise the manifest on disk is used (dagster-dbt's
+    prepare_if_dev, with the environment and target of the runs: see orchestration/dbt_cli.py)."""
+    dbt_project = DbtProject(
+        project_dir=config.DBT_PROJECT_DIR, profiles_dir=config.DBT_PROFILES_DIR, target=config.dbt_target()
+    )
+    if dbt_project.preparer.using_dagster_dev() or not dbt_project.manifest_path.exists():
+        parse_dbt_project()
+    return dbt_project
+
+
+dbt_project = project()
 
 
 class TributaryTranslator(DagsterDbtTranslator):
@@ -53,6 +64,20 @@ class TributaryTranslator(DagsterDbtTranslator):
         if dbt_resource_props.get("resource_type") == "seed" and len(fqn) >= 3:
             return fqn[1]
         return fqn[2] if len(fqn) >= 4 else None
+
+    # --- partitions and automation (orchestration/partitions.py, orchestration/automation.py)
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None):
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        node = manifest.get("nodes", {}).get(unique_id)
+        if node and partitions.is_partitioned_model(node, partitions.partitioned_sources(manifest)):
+            spec = spec.replace_attributes(partitions_def=partitions.DAILY)
+        if node and (freshness := automation.freshness_policy(node["name"])):
+            spec = spec.replace_attributes(freshness_policy=freshness)
+        return spec
+
+    def get_automation_condition(self, dbt_resource_props: Mapping[str, Any]) -> AutomationCondition | None:
+        return automation.dbt_condition(dbt_resource_props)
 
 
 translator = TributaryTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
@@ -75,12 +100,17 @@ def dbt_build_args(full_refresh: bool = False, dbt_vars: Mapping[str, Any] | Non
     return args
 
 
-def prepare_dbt_environment() -> None:
-    """dbt runs as a subprocess: give it the same warehouse and lake as the Python side, as absolute paths."""
+def prepare_dbt_environment(lake: LakeResource, warehouse: WarehouseResource) -> None:
+    """dbt runs as a subprocess: give it the run's warehouse and lake (the resources), as absolute paths. With the
+    resources' defaults this is the environment the manifest was parsed with, so dbt does not parse again."""
+    lake.check()
+    warehouse.check()
     os.environ.update(config.dbt_environment())
-    if config.dbt_target() != "prod":
-        config.duckdb_path().parent.mkdir(parents=True, exist_ok=True)
-        if config.lake_url().startswith("s3://"):
+    os.environ.update({"DBT_TARGET": warehouse.target, "LAKE_URL": lake.url})
+    if warehouse.is_duckdb:
+        os.environ["DUCKDB_PATH"] = warehouse.duckdb_path
+        Path(warehouse.duckdb_path).parent.mkdir(parents=True, exist_ok=True)
+        if lake.url.startswith("s3://"):
             ensure_httpfs()  # the profile loads httpfs for an S3 lake: have it installed, offline
 
 
@@ -90,16 +120,16 @@ def prepare_dbt_environment() -> None:
 SHOP_ML_OUTPUTS = "source:shop_ml+"
 
 
-def report_current_writer(context: AssetExecutionContext) -> None:
+def report_current_writer(context: AssetExecutionContext, warehouse: WarehouseResource) -> None:
     """Say, in the run's log, when another process writes the DuckDB warehouse: this run's dbt waits for it.
 
     The wait itself happens in the dbt process (orchestration/warehouse_lock.py), which holds the lock."""
-    if config.dbt_target() == "prod":
+    if not warehouse.is_duckdb:
         return
-    writer = current_writer(config.duckdb_path())
+    writer = current_writer(warehouse.duckdb_path)
     if writer is not None:
         context.log.info(
-            f"the warehouse {config.duckdb_path()} is being written by {locks.describe(writer)}: "
+            f"the warehouse {warehouse.duckdb_path} is being written by {locks.describe(writer)}: "
             "dbt waits for that process to end (finished, failed or killed) before it starts"
         )
 
@@ -110,27 +140,40 @@ def report_current_writer(context: AssetExecutionContext) -> None:
     dagster_dbt_translator=translator,
     exclude=SHOP_ML_OUTPUTS,
     pool=WAREHOUSE_POOL,
+    backfill_policy=partitions.SINGLE_RUN,
 )
-def tributary_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
-    yield from dbt_build(context, dbt, config)
+def tributary_dbt_assets(
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    lake: LakeResource,
+    warehouse: WarehouseResource,
+    config: DbtRunConfig,
+):
+    yield from dbt_build(context, dbt, lake, warehouse, config)
 
 
-def dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, run_config: DbtRunConfig):
+def dbt_build(
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    lake: LakeResource,
+    warehouse: WarehouseResource,
+    run_config: DbtRunConfig,
+):
     """The body of a @dbt_assets: one `dbt build` of the run's selection, events streamed to Dagster."""
-    prepare_dbt_environment()
-    report_current_writer(context)
+    prepare_dbt_environment(lake, warehouse)
+    report_current_writer(context, warehouse)
     yield from dbt.cli(dbt_build_args(run_config.full_refresh, run_config.vars), context=context).stream()
     # reached only when the build succeeded (a failed one raises above): readers switch to it in one rename, taken
     # under the writer's lock, so that no other dbt writes the file while it is copied
-    if config.dbt_target() == "prod" or not config.duckdb_publish():
+    if not warehouse.is_duckdb or not warehouse.published_path:
         return
-    with locks.exclusive(lock_path(config.duckdb_path()), "publish the warehouse", on_wait=context.log.info):
-        published = publish_build()
+    with locks.exclusive(lock_path(warehouse.duckdb_path), "publish the warehouse", on_wait=context.log.info):
+        published = warehouse.publish()
     if published:
         context.log.info(f"published the warehouse for readers: {published.path} in {published.seconds:.2f} s")
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(
+    return TributaryDbtCliResource(
         project_dir=dbt_project, profiles_dir=str(config.DBT_PROFILES_DIR), dbt_executable=dbt_executable()
     )

@@ -1,3 +1,4 @@
+import datetime as dt
 import json
 import re
 
@@ -10,6 +11,7 @@ from ingestion.stream import write_micro_batch
 from orchestration.dbt import dbt_build_args
 from orchestration.definitions import defs
 from orchestration.domains import marketing, stock
+from orchestration.resources import LakeResource
 from orchestration.streams import landing_sensor
 
 
@@ -120,17 +122,29 @@ def test_schedule_and_jobs():
     assert not any(key.path[0] == "stock" or "stock" in key.path[-1] for key in shop_keys)
 
 
-def test_sensor_requests_a_run_only_when_batches_wait(project_env):
+def sensor_context(instance, root):
+    return build_sensor_context(instance=instance, resources={"lake": LakeResource(url=f"file://{root / 'lake'}")})
+
+
+def test_sensor_requests_a_run_per_day_only_when_batches_wait(project_env):
     lake = LocalLake(project_env / "lake")
     with DagsterInstance.ephemeral() as instance:
-        context = build_sensor_context(instance=instance)
+        context = sensor_context(instance, project_env)
         assert isinstance(stock.stock_sales_events_sensor(context), SkipReason)
-        import datetime as dt
 
         key = write_micro_batch(lake, "stock", "sales_events", [{"a": 1}], dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
-        request = stock.stock_sales_events_sensor(context)
+        [request] = stock.stock_sales_events_sensor(context)
         assert isinstance(request, RunRequest)
-        assert request.run_key == key
+        assert (request.run_key, request.partition_key) == (key, "2024-01-01")
+        # batches of two days: a run per day, each keyed by its newest batch (the run drains that day's batches)
+        day_two, late_evening = dt.datetime(2024, 1, 2, 0, 1, tzinfo=dt.UTC), dt.datetime(2024, 1, 1, 23, tzinfo=dt.UTC)
+        late = write_micro_batch(lake, "stock", "sales_events", [{"a": 2}], day_two)
+        again = write_micro_batch(lake, "stock", "sales_events", [{"a": 3}], late_evening)
+        requests = stock.stock_sales_events_sensor(context)
+        assert [(r.partition_key, r.run_key, r.tags["batches"]) for r in requests] == [
+            ("2024-01-01", again, "2"),
+            ("2024-01-02", late, "1"),
+        ]
 
 
 def test_stream_sensor_interval_comes_from_the_environment(monkeypatch):
@@ -150,13 +164,12 @@ def test_marketing_jobs_and_click_events_sensor(project_env):
     assert defs.resolve_schedule_def("marketing_daily").job_name == "marketing_job"
     lake = LocalLake(project_env / "lake")
     with DagsterInstance.ephemeral() as instance:
-        context = build_sensor_context(instance=instance)
+        context = sensor_context(instance, project_env)
         assert isinstance(marketing.marketing_click_events_sensor(context), SkipReason)
-        import datetime as dt
 
         key = write_micro_batch(lake, "marketing", "click_events", [{"a": 1}], dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
-        request = marketing.marketing_click_events_sensor(context)
-        assert isinstance(request, RunRequest) and request.run_key == key
+        [request] = marketing.marketing_click_events_sensor(context)
+        assert isinstance(request, RunRequest) and request.run_key == key and request.partition_key == "2024-01-01"
 
 
 def test_every_raw_schema_is_provisioned_on_aws():
@@ -166,3 +179,25 @@ def test_every_raw_schema_is_provisioned_on_aws():
     assert schemas <= set(RAW_DATABASES), (
         f"add {schemas - set(RAW_DATABASES)} to RAW_DATABASES in ingestion/aws/bootstrap.py"
     )
+
+
+def test_shop_model_config_defaults_are_the_models():
+    """The launchpad's defaults are written in orchestration (loading the definitions must not import
+    scikit-learn); they must stay ml's."""
+    from ml.churn import ChurnParams
+    from ml.segmentation import SegmentationParams
+    from ml.shop import FEATURES_MART
+    from orchestration.domains.shop_ml import FEATURES_KEY, ShopModelConfig
+
+    config = ShopModelConfig()
+    assert (config.k_min, config.k_max, config.seed) == (
+        SegmentationParams.k_min,
+        SegmentationParams.k_max,
+        SegmentationParams.seed,
+    )
+    assert (config.train_snapshots, config.threshold, config.min_eval_customers) == (
+        ChurnParams.train_snapshots,
+        ChurnParams.threshold,
+        ChurnParams.min_eval_customers,
+    )
+    assert AssetKey(FEATURES_MART) == FEATURES_KEY
