@@ -20,6 +20,7 @@ from dagster_dbt import (
 )
 
 from ingestion import config
+from ingestion import config as settings  # `config` is also the run config's name in the asset bodies
 from ingestion.duckdb_httpfs import ensure_httpfs
 from orchestration import locks
 from orchestration.dbt_cli import dbt_executable, parse_dbt_project
@@ -122,9 +123,9 @@ def dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtRu
     yield from dbt.cli(dbt_build_args(config.full_refresh, config.vars), context=context).stream()
     # reached only when the build succeeded (a failed one raises above): readers switch to it in one rename, taken
     # under the writer's lock, so that no other dbt writes the file while it is copied
-    if config.dbt_target() == "prod" or not config.duckdb_publish():
+    if settings.dbt_target() == "prod" or not settings.duckdb_publish():
         return
-    with locks.exclusive(lock_path(config.duckdb_path()), "publish the warehouse", on_wait=context.log.info):
+    with locks.exclusive(lock_path(settings.duckdb_path()), "publish the warehouse", on_wait=context.log.info):
         published = publish_build()
     if published:
         context.log.info(f"published the warehouse for readers: {published.path} in {published.seconds:.2f} s")

@@ -25,8 +25,8 @@ def write(path, data: bytes, modified: dt.datetime | None = None):
     return path
 
 
-def ingest(lake, pattern, now=NOW, encoding="cp1252"):
-    return ingest_files(lake, "stock", "sales", str(pattern), encoding, now=now)
+def ingest(lake, pattern, now=NOW, encoding="cp1252", all_or_nothing=True):
+    return ingest_files(lake, "stock", "sales", str(pattern), encoding, now=now, all_or_nothing=all_or_nothing)
 
 
 def parsed_rows(lake, key, columns="_line_number, order_id, customer_name, product_name, _parse_error"):
@@ -164,6 +164,18 @@ def test_unreadable_files_fail_naming_the_file_and_write_nothing(tmp_path, conte
         ingest(lake, tmp_path / "*.csv")
     assert str(bad) in str(error.value)
     assert lake.list("raw/") == [] and lake.list("parsed/") == []  # the good file of the batch was not landed
+
+
+def test_by_default_a_bad_file_is_skipped_and_named_and_never_blocks_the_others(tmp_path):
+    lake = LocalLake(tmp_path / "lake")
+    write(tmp_path / "a_good.csv", f"{HEADER}\n{LINE}\n".encode("cp1252"))
+    bad = write(tmp_path / "b_bad.csv", b"id,name\n1,x\n")
+    landed = ingest(lake, tmp_path / "*.csv", all_or_nothing=False)
+    [failed] = [f for f in landed if f.error]
+    assert failed.source_path == str(bad) and not failed.written
+    assert f"{bad}: required column(s) 'row_id'" in failed.error
+    [good] = [f for f in landed if f.written]
+    assert good.source_path.endswith("a_good.csv") and lake.exists(good.parsed_key)
 
 
 def test_no_matching_file(tmp_path):
