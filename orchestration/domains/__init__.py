@@ -12,7 +12,6 @@ from dagster import (
 
 from ingestion.files import LandedFile
 
-
 INPUTS_LANDED = "inputs_landed"
 
 
