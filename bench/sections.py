@@ -415,7 +415,8 @@ def shop_model(options: Options) -> dict:
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     warehouse.unlink(missing_ok=True)
     target = work / "target-shop-model"
-    env = dbt_env(warehouse, lake)
+    # plain dbt builds publish no read-only copy: the model reads the warehouse it built
+    env = dbt_env(warehouse, lake, {"DUCKDB_PUBLISH": "off"})
     out: dict = {"orders": size}
     build = dbt_command("build", "--select", "+fct_shop__customer_features", "--indirect-selection", "cautious",
                         "--target-path", str(target))  # fmt: skip
