@@ -2,7 +2,8 @@
 page's marts (a message instead of a traceback when they are missing or empty), and the "last refreshed" line.
 
 The SQL of the pages is plain selects over the marts, with `?` parameters: it runs on DuckDB and on Athena alike.
-Shaping for charts (weekly sums, cumulative shares) happens in pandas on the rows those selects return.
+A page filters mart rows and sums or counts them for the selection it shows; every ratio, share, rank, median or
+curve comes from a mart (rules live in dbt). Numbers are formatted by dashboard/format.py.
 """
 
 from __future__ import annotations
@@ -172,3 +173,23 @@ def empty_note(frame: pd.DataFrame, what: str) -> bool:
         st.info(f"No rows: {what}.")
         return True
     return False
+
+
+def period(label: str, first: dt.date, last: dt.date, key: str, container=st) -> tuple[dt.date, dt.date]:
+    """A date-range filter between `first` and `last` (both by default); a half-picked range counts as one day."""
+    picked = container.date_input(label, value=(first, last), min_value=first, max_value=last, key=key)
+    if isinstance(picked, tuple | list):
+        if not picked:
+            return first, last
+        return picked[0], picked[-1]
+    return picked, picked
+
+
+def choose(label: str, options: Sequence[Any], key: str, container=st, default: Sequence[Any] | None = None) -> list:
+    """A multi-choice filter; every option chosen by default (or `default`)."""
+    chosen = default if default is not None else list(options)
+    return container.multiselect(label, list(options), default=list(chosen), key=key)
+
+
+def as_date(value: Any) -> dt.date:
+    return pd.Timestamp(value).date()
