@@ -16,13 +16,12 @@ Paper B, East (R 7, L 3, safety 3): 5 units on 02-01 only; a pair every day.
 import datetime as dt
 
 import pytest
-from dagster import AssetKey, AssetSelection
+from dagster import AssetSelection
 
 from ingestion.stock import SUPERSTORE_COLUMNS
-from tests.conftest import materialize_assets, query
+from tests.conftest import backfill_risk_history, materialize_assets, query
 
 STOCK = AssetSelection.groups("stock")
-HISTORY = AssetSelection.assets(AssetKey("fct_stock__risk_history"))
 PRODUCTS = {"FUR-CH-1": ("Furniture", "Chairs", "Chair A"), "OFF-PA-1": ("Office Supplies", "Paper", "Paper B")}
 
 
@@ -131,8 +130,7 @@ def test_one_row_per_pair_per_day_across_runs_and_a_backfill(exports):
     # leaves the risk now (as of 03-31) alone
     risk_before = current_risk(db)
     past = dt.date(2024, 3, 15)
-    backfill = {"ops": {"tributary_dbt_assets": {"config": {"vars": {"stock_as_of_date": past.isoformat()}}}}}
-    assert materialize_assets(selection=HISTORY, run_config=backfill).success
+    assert backfill_risk_history(past).success
     rows = history(db)
     assert [r for r in rows if r[0] != past] == recorded
     assert [(r[0], r[1], r[2]) for r in rows if r[0] == past] == [
@@ -142,5 +140,5 @@ def test_one_row_per_pair_per_day_across_runs_and_a_backfill(exports):
     assert_chair(chair(rows), [past, *DAYS])
     assert current_risk(db) == risk_before
     # the same backfill again: still one row per pair for that day
-    assert materialize_assets(selection=HISTORY, run_config=backfill).success
+    assert backfill_risk_history(past).success
     assert [r[:6] for r in history(db)] == [r[:6] for r in rows]
