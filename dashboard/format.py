@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -82,16 +81,6 @@ def timestamp(value: Any) -> str:
     if moment.tzinfo is not None:
         moment = moment.tz_convert(dt.UTC).tz_localize(None)
     return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
-
-
-def days(value: Any, decimals: int = 1) -> str:
-    """`12.5 days`."""
-    if _missing(value):
-        return MISSING
-    amount = float(value)
-    if math.isinf(amount):
-        return "∞ days"
-    return f"{amount:,.{decimals}f} days"
 
 
 # ---------------------------------------------------------------- table columns
@@ -178,7 +167,6 @@ def table(frame: pd.DataFrame, columns: Mapping[str, Column], key: str, **kwargs
 
 AXIS_DATE = "%d %b %Y"
 AXIS_HOUR = "%d %b %H:%M"
-AXIS_PERCENT = ".0%"
 TOOLTIP_PERCENT = ".1%"
 AXIS_NUMBER = ",.0f"
 TOOLTIP_MONEY = ",.2f"
