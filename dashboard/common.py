@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,8 @@ import streamlit as st
 
 from ingestion import config
 from serving.warehouse import DuckDBWarehouse, Warehouse, WarehouseUnavailable, built_tables, open_warehouse
+
+LOG = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,13 @@ def page(title: str, domain: str, marts: Sequence[str], body: Callable[[], None]
         body()
     except WarehouseUnavailable as error:
         st.info(f"The warehouse cannot be read: {error}.")
+    except Exception as error:  # e.g. a mart built by an older version lacks a column the page reads
+        LOG.exception("page %s failed", title)
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        st.error(
+            f"A query of this page failed ({first_line}). If the {domain} marts were built by an older version of "
+            f"the project, rebuild them with {build}; the server log has the details."
+        )
 
 
 def empty_note(frame: pd.DataFrame, what: str) -> bool:

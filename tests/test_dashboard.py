@@ -391,6 +391,7 @@ def open_page_app(page: str) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=120).run()
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
     assert [t.value for t in at.title] == [PAGES[page]]
     return at
 
@@ -747,6 +748,21 @@ def test_pages_without_a_warehouse_or_with_empty_marts(tmp_path, monkeypatch):
     assert metrics(at) == {"HIGH pairs": "0", "MEDIUM pairs": "0", "LOW pairs": "0"}
     notes = [c.value for c in at.caption if c.value.startswith("Not built yet")]
     assert len(notes) == 4 and "fct_shop__summary" in " ".join(notes)
+
+
+def test_a_mart_older_than_the_page_gives_a_message(tmp_path, monkeypatch):
+    """A warehouse built before a column was added: the page says what failed and how to rebuild, no traceback."""
+    monkeypatch.setenv("DBT_TARGET", "test")
+    monkeypatch.setenv("DUCKDB_PATH", str(tmp_path / "old.duckdb"))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "no-dagster"))
+    with duckdb.connect(str(tmp_path / "old.duckdb")) as con:
+        con.execute("create table fct_shop__revenue_by_country as select 'FR' as country, 10.0 as revenue")
+    at = AppTest.from_file(str(APP), default_timeout=120).run()
+    at.switch_page("views/shop_countries.py").run()
+    assert not at.exception
+    [error] = at.error
+    assert error.value.startswith("A query of this page failed (Binder Error: Referenced column")
+    assert "group:shop" in error.value
 
 
 def test_marketing_page_on_hand_made_marts(tmp_path, monkeypatch):
