@@ -17,7 +17,7 @@ DBT_PROFILES_DIR = REPO_ROOT / "profiles"
 
 TARGETS = ("dev", "test", "prod")
 
-# Every variable of the README's Configuration table, in one place (tests/test_config.py checks that the two
+# Every variable of the configuration table (docs/configuration.md), in one place (tests/test_config.py checks that the two
 # agree, and that this module reads no other). A new setting is added here, in its settings function, and in
 # the table.
 KNOWN_VARIABLES = frozenset(
@@ -71,7 +71,7 @@ def check_variables(*prefixes: str) -> None:
         problems.append(f"{name} is set but is not a Tributary setting: {hint}")
     if problems:
         raise UnknownVariableError(
-            "; ".join(problems) + " (every variable is listed in the README's Configuration table; unset or rename it)"
+            "; ".join(problems) + " (every variable is listed in docs/configuration.md; unset or rename it)"
         )
 
 
