@@ -29,7 +29,7 @@ from ingestion.marketing import (
     WEB_LOGS_TABLE,
 )
 from ingestion.marketing.land import ingest_web_logs
-from orchestration.domains import landed_result, nothing_to_land, recent_days_schedule
+from orchestration.domains import landed_result, landing_checks, nothing_to_land, recent_days_schedule
 from orchestration.partitions import DAILY, SINGLE_RUN
 from orchestration.resources import KinesisResource, LakeResource
 from orchestration.streams import drain_check_specs, drain_stream, landing_sensor
@@ -48,6 +48,7 @@ def _land(
 
 @asset(
     key=[SOURCE, "raw_transactions"],
+    check_specs=landing_checks([SOURCE, "raw_transactions"]),
     group_name=GROUP,
     backfill_policy=SINGLE_RUN,
     kinds={"python", "csv"},
@@ -81,6 +82,7 @@ def raw_transactions(context: AssetExecutionContext, lake: LakeResource) -> Mate
     ],
     name="raw_web_logs",
     backfill_policy=SINGLE_RUN,
+    check_specs=landing_checks([SOURCE, "raw_web_logs"], [SOURCE, "raw_web_logs_csv"]),
 )
 def raw_web_logs(context: AssetExecutionContext, lake: LakeResource):
     """One asset per log shape (a dbt source each); one pass over MARKETING_WEB_LOGS_PATH tells them apart."""
@@ -92,12 +94,16 @@ def raw_web_logs(context: AssetExecutionContext, lake: LakeResource):
         return
     landed = ingest_web_logs(lake.open(), path)
     for table in (WEB_LOGS_TABLE, WEB_LOGS_CSV_TABLE):
-        files = [f for f in landed if f.key.startswith(f"raw/{SOURCE}/{table}/")]
+        # a file of neither shape is reported with the log lines (the default shape)
+        files = [
+            f for f in landed if f.key.startswith(f"raw/{SOURCE}/{table}/") or (f.error and table == WEB_LOGS_TABLE)
+        ]
         yield landed_result(context, files, asset_key=AssetKey([SOURCE, f"raw_{table}"]))
 
 
 @asset(
     key=[SOURCE, "raw_social_posts"],
+    check_specs=landing_checks([SOURCE, "raw_social_posts"]),
     group_name=GROUP,
     backfill_policy=SINGLE_RUN,
     kinds={"python", "json"},
@@ -114,6 +120,7 @@ def raw_social_posts(context: AssetExecutionContext, lake: LakeResource) -> Mate
 
 @asset(
     key=[SOURCE, "raw_campaigns"],
+    check_specs=landing_checks([SOURCE, "raw_campaigns"]),
     group_name=GROUP,
     backfill_policy=SINGLE_RUN,
     kinds={"python", "json"},

@@ -25,7 +25,7 @@ from ingestion.shop import (
     SOURCE,
 )
 from ingestion.shop.generate import CLIENTS_FILE, ORDERS_FILE, generate
-from orchestration.domains import landed_result, nothing_to_land
+from orchestration.domains import landed_result, landing_checks, nothing_to_land
 from orchestration.domains.shop_ml import customer_model
 from orchestration.partitions import SINGLE_RUN
 from orchestration.resources import LakeResource
@@ -53,6 +53,7 @@ def _unset(variable: str, what: str) -> str:
 
 @asset(
     key=[SOURCE, "raw_clients"],
+    check_specs=landing_checks([SOURCE, "raw_clients"]),
     group_name=GROUP,
     kinds={"python", "csv"},
     backfill_policy=SINGLE_RUN,
@@ -71,6 +72,7 @@ def raw_clients(context: AssetExecutionContext, lake: LakeResource) -> Materiali
 
 @asset(
     key=[SOURCE, "raw_orders"],
+    check_specs=landing_checks([SOURCE, "raw_orders"]),
     group_name=GROUP,
     kinds={"python", "csv"},
     backfill_policy=SINGLE_RUN,
@@ -89,6 +91,7 @@ def raw_orders(context: AssetExecutionContext, lake: LakeResource) -> Materializ
 
 @asset(
     key=[SOURCE, "raw_online_retail"],
+    check_specs=landing_checks([SOURCE, "raw_online_retail"]),
     group_name=GROUP,
     kinds={"python", "csv"},
     description=(

@@ -14,7 +14,7 @@ from dagster import (
 from ingestion import config
 from ingestion.files import ingest_files
 from ingestion.stock import EVENTS_TABLE, INVENTORY_TABLE, SALES_TABLE, SOURCE
-from orchestration.domains import landed_result, nothing_to_land, recent_days_schedule
+from orchestration.domains import landed_result, landing_checks, nothing_to_land, recent_days_schedule
 from orchestration.partitions import DAILY, SINGLE_RUN
 from orchestration.resources import KinesisResource, LakeResource
 from orchestration.streams import drain_check_specs, drain_stream, landing_sensor
@@ -24,6 +24,7 @@ GROUP = "stock"
 
 @asset(
     key=[SOURCE, "raw_sales"],
+    check_specs=landing_checks([SOURCE, "raw_sales"]),
     group_name=GROUP,
     kinds={"python", "csv"},
     backfill_policy=SINGLE_RUN,
@@ -39,6 +40,7 @@ def raw_sales(context: AssetExecutionContext, lake: LakeResource) -> Materialize
 
 @asset(
     key=[SOURCE, "raw_inventory_snapshots"],
+    check_specs=landing_checks([SOURCE, "raw_inventory_snapshots"]),
     group_name=GROUP,
     kinds={"python", "csv"},
     backfill_policy=SINGLE_RUN,

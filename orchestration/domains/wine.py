@@ -29,7 +29,7 @@ from ingestion.wine import (
     WEB_TABLE,
 )
 from orchestration.automation import FOLLOWS_ITS_SOURCES
-from orchestration.domains import landed_result, nothing_to_land
+from orchestration.domains import landed_result, landing_checks, nothing_to_land
 from orchestration.partitions import SINGLE_RUN
 from orchestration.resources import LakeResource, WarehouseResource
 from reports.wine import write_reports
@@ -50,6 +50,7 @@ def _land(
 
 @asset(
     key=[SOURCE, "raw_erp"],
+    check_specs=landing_checks([SOURCE, "raw_erp"]),
     group_name=GROUP,
     backfill_policy=SINGLE_RUN,
     kinds={"python", "xlsx"},
@@ -61,6 +62,7 @@ def raw_erp(context: AssetExecutionContext, lake: LakeResource) -> MaterializeRe
 
 @asset(
     key=[SOURCE, "raw_web"],
+    check_specs=landing_checks([SOURCE, "raw_web"]),
     group_name=GROUP,
     backfill_policy=SINGLE_RUN,
     kinds={"python", "xlsx"},
@@ -72,6 +74,7 @@ def raw_web(context: AssetExecutionContext, lake: LakeResource) -> MaterializeRe
 
 @asset(
     key=[SOURCE, "raw_liaison"],
+    check_specs=landing_checks([SOURCE, "raw_liaison"]),
     group_name=GROUP,
     backfill_policy=SINGLE_RUN,
     kinds={"python", "xlsx"},

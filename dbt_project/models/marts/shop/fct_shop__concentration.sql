@@ -1,35 +1,14 @@
-{#- Revenue concentration over customers with a positive net revenue up to the as-of date (one row).
-    pareto: customers sorted by revenue, highest first (ties by customer_id); customers_for_pareto_share = the
-    smallest number of them whose cumulative revenue reaches var shop_pareto_share (0.8) of the total;
-    share_of_customers = that number / customers.
-    gini = Σ (2i − n − 1) · x_i / (n · Σ x) over revenues x sorted ascending, i = 1…n
-    (0 = everyone spends the same, → 1 = one customer makes all the revenue; 1, 2, 3, 4 gives 0.25). -#}
+{#- Revenue concentration over customers with a positive net revenue up to the as-of date (one row), read from
+    the Pareto curve (fct_shop__pareto_curve: customers by revenue, highest first, ties by customer_id).
+    customers_for_pareto_share = the smallest number of them whose cumulative revenue reaches var
+    shop_pareto_share (0.8) of the total; share_of_customers = that number / customers.
+    gini = Σ (2i − n − 1) · x_i / (n · Σ x) over revenues x sorted ascending, i = 1…n, where the ascending rank
+    i is n + 1 − revenue_rank (0 = everyone spends the same, → 1 = one customer makes all the revenue; 1, 2, 3, 4
+    gives 0.25). -#}
 with
 
-summary as (
-    select * from {{ ref('int_shop__customer_summary') }}
-),
-
-positive as (
-    select
-        customer_id,
-        as_of_date,
-        cast(monetary as double) as revenue
-    from summary
-    where monetary > 0
-),
-
-ranked as (
-    select
-        *,
-        row_number() over (order by revenue asc, customer_id asc) as ascending_rank,
-        sum(revenue) over (
-            order by revenue desc, customer_id asc
-            rows between unbounded preceding and current row
-        ) as cumulative_revenue,
-        count(*) over () as customers,
-        sum(revenue) over () as total_revenue
-    from positive
+curve as (
+    select * from {{ ref('fct_shop__pareto_curve') }}
 ),
 
 final as (
@@ -50,8 +29,8 @@ final as (
                 end
             ) as double
         ) / nullif(count(*), 0) as share_of_customers,
-        sum((2 * ascending_rank - customers - 1) * revenue) / nullif(max(customers) * max(total_revenue), 0) as gini
-    from ranked
+        sum((customers + 1 - 2 * revenue_rank) * revenue) / nullif(max(customers) * max(total_revenue), 0) as gini
+    from curve
 )
 
 select * from final
