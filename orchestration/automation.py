@@ -3,8 +3,10 @@
 - **Marts follow their sources.** Every dbt model and seed carries `AutomationCondition.eager()`: once one of its
   upstream assets has a new materialization (a file landed from the UI, a drain, a replay), the automation
   sensor requests it, after its parents, in one run (one dbt build). A partitioned base model follows its source
-  for the latest day; a backfill of older days brings its own downstream runs. The wine reports and the shop
-  model's scores follow their marts the same way; training the shop model stays weekly (`shop_ml_weekly`).
+  for the latest day; a backfill of older days brings its own downstream runs. A model over every day of a
+  partitioned parent does not wait for the parent's days that were never built (`follows_partitioned`). The
+  wine reports and the shop model's scores follow their marts the same way; training the shop model stays
+  weekly (`shop_ml_weekly`).
 - **The automation sensor is on**, evaluating every 30 s: it launches nothing until something upstream changed,
   reads no source and calls no external system.
 - **The stream sensors are on** (`landing_sensor`): a look at the landing folder every 10 s, a run only when
@@ -18,10 +20,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dagster import (
+    AssetKey,
     AssetSelection,
     AutomationCondition,
     AutomationConditionSensorDefinition,
@@ -36,6 +39,14 @@ AUTOMATION_INTERVAL_SECONDS = 30
 def dbt_condition(node: Mapping[str, Any]) -> AutomationCondition | None:
     """Every dbt model and seed follows its parents (the translator's hook, orchestration/dbt.py)."""
     return AutomationCondition.eager() if node.get("resource_type") in ("model", "seed", "snapshot") else None
+
+
+def follows_partitioned(parents: Sequence[AssetKey]) -> AutomationCondition:
+    """`eager()` for an unpartitioned model that reads a partitioned one (a mart over every day of a base model):
+    the partitions of `parents` that were never built (the days since TRIBUTARY_PARTITIONS_START nobody backfilled)
+    do not count as missing, or the model would wait for them forever; its other parents still must exist."""
+    ignored = AutomationCondition.any_deps_missing().ignore(AssetSelection.assets(*parents))
+    return AutomationCondition.eager().replace("any_deps_missing", ignored).with_label("eager")
 
 
 FOLLOWS_ITS_SOURCES = AutomationCondition.eager()

@@ -70,8 +70,14 @@ class TributaryTranslator(DagsterDbtTranslator):
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None):
         spec = super().get_asset_spec(manifest, unique_id, project)
         node = manifest.get("nodes", {}).get(unique_id)
-        if node and partitions.is_partitioned_model(node, partitions.partitioned_sources(manifest)):
+        sources = partitions.partitioned_sources(manifest)
+        if node and partitions.is_partitioned_model(node, sources):
             spec = spec.replace_attributes(partitions_def=partitions.DAILY)
+        elif node and spec.automation_condition is not None:
+            parents = partitions.partitioned_parents(manifest, node, sources)
+            keys = [self.get_asset_key(parent) for parent in parents]
+            if keys:  # older days of a partitioned parent never built must not block this model
+                spec = spec.replace_attributes(automation_condition=automation.follows_partitioned(keys))
         if node and (freshness := automation.freshness_policy(node["name"])):
             spec = spec.replace_attributes(freshness_policy=freshness)
         return spec

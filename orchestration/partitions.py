@@ -114,6 +114,19 @@ def partitioned_sources(manifest: Mapping[str, Any]) -> frozenset[str]:
     )
 
 
+def partitioned_parents(
+    manifest: Mapping[str, Any], node: Mapping[str, Any], sources: frozenset[str]
+) -> list[Mapping[str, Any]]:
+    """The direct parents of a dbt node that are partitioned: a partitioned source, or a partitioned base model."""
+    nodes, parents = manifest.get("nodes", {}), []
+    for parent in node.get("depends_on", {}).get("nodes", []):
+        if parent in sources:
+            parents.append(manifest["sources"][parent])
+        elif parent in nodes and is_partitioned_model(nodes[parent], sources):
+            parents.append(nodes[parent])
+    return parents
+
+
 def is_partitioned_model(node: Mapping[str, Any], sources: frozenset[str]) -> bool:
     """A base model is partitioned when it is incremental and reads a partitioned source directly."""
     return (

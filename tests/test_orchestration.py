@@ -201,3 +201,66 @@ def test_shop_model_config_defaults_are_the_models():
         ChurnParams.min_eval_customers,
     )
     assert AssetKey(FEATURES_MART) == FEATURES_KEY
+
+
+def test_the_dashboard_and_the_api_import_nothing_from_orchestration():
+    """They read through the query layer (serving/): importing orchestration loads the dbt project, and may parse
+    it, in a process that only reads marts."""
+    import ast
+
+    from ingestion.config import REPO_ROOT
+
+    offenders = []
+    for path in [*(REPO_ROOT / "dashboard").rglob("*.py"), *(REPO_ROOT / "serving").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            offenders += [f"{path.relative_to(REPO_ROOT)}: {n}" for n in names if n.split(".")[0] == "orchestration"]
+    assert offenders == []
+
+
+def test_pipeline_status_names_the_checks_dagster_defines():
+    """serving/pipeline_status.py keys the dbt tests from the manifest alone; they must be the definitions'
+    checks, or the dashboard and the wine reports would read no result."""
+    from serving.pipeline_status import dbt_test_checks
+
+    graph = defs.resolve_asset_graph()
+    for domain in ("wine", "stock"):
+        expected = sorted(
+            (key.asset_key.path, key.name)
+            for key in graph.asset_check_keys
+            if graph.get(key.asset_key).group_name == domain and "dbt" in graph.get(key.asset_key).kinds
+        )
+        got = sorted((path, name) for path, name in dbt_test_checks(domain))
+        assert got == expected, domain
+        assert len(got) >= 10
+
+
+def test_no_sample_stands_in_for_an_input_on_prod(project_env, monkeypatch):
+    """On prod an unset input lands nothing, and says so, even where the generated samples lie on disk."""
+    from dagster import build_asset_context
+
+    from ingestion import config
+    from ingestion.shop.generate import generate as generate_shop
+    from ingestion.wine.generate import generate as generate_wine
+    from orchestration.domains import shop, wine
+
+    samples = project_env / "data" / "samples"
+    generate_wine(samples / "wine", products=5)
+    generate_shop(samples / "shop", orders=1000)
+    assert config.wine_settings().erp_path and config.shop_settings().generates_sample  # test: the samples stand in
+
+    monkeypatch.setenv("DBT_TARGET", "prod")
+    assert config.stock_settings().sales_csv is None
+    assert config.stock_settings().inventory_csv is None
+    assert config.wine_settings().erp_path is None
+    assert config.marketing_settings().transactions_path is None
+    lake = LakeResource(url=f"file://{project_env / 'lake'}")
+    for asset_fn, why in (
+        (shop.raw_orders, "SHOP_ORDERS_PATH is not set (DBT_TARGET=prod: no sample stands in): no orders to land"),
+        (wine.raw_erp, "WINE_ERP_PATH is not set (DBT_TARGET=prod: no sample stands in): no erp file to land"),
+    ):
+        result = asset_fn(build_asset_context(), lake=lake)
+        assert (result.metadata["files"], result.metadata["nothing_to_land"].value) == (0, why)
+    assert not (project_env / "lake").exists() or not any((project_env / "lake").rglob("*.*"))

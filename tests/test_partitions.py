@@ -35,7 +35,14 @@ PARTITIONED = [
     AssetKey(["velib", "raw_station_status"]),
     AssetKey(["velib", "raw_gbfs_station_status"]),
 ]
-STREAMS = AssetSelection.assets(*PARTITIONED).downstream()
+# the partitioned assets, everything downstream of them, and the dbt models and seeds those read besides (the sales
+# exports' staging, empty here: no export lands): on a fresh warehouse a model, and its dbt unit tests, need the
+# relations they read to exist. Without the dbt tests: some of those upstream models' tests read models outside
+# the selection (their quarantine); the backfill below runs the tests of everything downstream. The ingestion
+# assets keep their own checks (each asset reports them whenever it runs).
+STREAMS = (
+    AssetSelection.assets(*PARTITIONED).downstream().upstream() - AssetSelection.kind("python")
+).without_checks() | AssetSelection.assets(*PARTITIONED)
 MARTS = (
     "fct_stock__daily_sales",
     "fct_stock__risk",
@@ -49,8 +56,8 @@ LINEAGE = {"_source_file", "_delivery_id", "_delivered_at"}  # the delivery's ow
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Path:
-    """A landing area with the batches of three days (every 2 hours, each day) and a folder of Vélib' snapshots
-    (12 per day, 09:00–12:00 UTC)."""
+    """A landing area with the batches of three days (every 2 hours, each day, from 01:03) and a folder of Vélib'
+    snapshots (12 per day, 09:00–12:00 UTC)."""
     root = tmp_path_factory.mktemp("template")
     lake = LocalLake(root / "lake")
     clock = {"now": dt.datetime(2026, 6, 28, tzinfo=dt.UTC)}
@@ -59,7 +66,7 @@ def template(tmp_path_factory) -> Path:
     clicks = ClickEventProducer(seed=4, clock=lambda: clock["now"])
     sink = LandingSink(lake)
     for day in DAYS:
-        for hour in range(0, 24, 2):
+        for hour in range(1, 24, 2):  # odd hours: an event is dated up to 15 minutes before its batch, same day
             clock["now"] = dt.datetime.fromisoformat(day).replace(hour=hour, minute=3, tzinfo=dt.UTC)
             sales.send_batch(sink, 5)
             clicks.send_batch(sink, 30)
@@ -136,7 +143,8 @@ def test_day_by_day_and_a_backfill_give_the_marts_of_one_run(tmp_path, template,
         assert days == [(dt.date(2026, 6, 28),)]
 
     # --- the other two days: a backfill from the command line, one run for the range
-    # --select `key*`: the partitioned assets and everything downstream of them, as STREAMS
+    # --select `key*`: the partitioned assets and everything downstream of them (what they read besides was built by
+    # the first day's run)
     selection = ",".join(f"{key.to_user_string()}*" for key in PARTITIONED)
     backfill = subprocess.run(
         [

@@ -58,6 +58,13 @@ def recent_days_schedule(name: str, job, cron_schedule: str, description: str, d
     return _schedule
 
 
+def unset_input(variable: str, what: str) -> str:
+    """Why an input lands nothing: on prod no sample stands in for it; on dev and test the sample is absent too."""
+    if not config.uses_samples():
+        return f"{variable} is not set (DBT_TARGET={config.dbt_target()}: no sample stands in): no {what} to land"
+    return f"{variable} is not set and there is no generated sample: no {what} to land"
+
+
 def nothing_to_land(context: AssetExecutionContext, why: str, asset_key: AssetKey | None = None) -> MaterializeResult:
     """An input that is not configured: nothing lands, and the run's log and the metadata say so. On prod this is
     what an unset input gives (no generated sample stands in: ingestion/config.py's `uses_samples`)."""

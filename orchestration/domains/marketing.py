@@ -29,7 +29,7 @@ from ingestion.marketing import (
     WEB_LOGS_TABLE,
 )
 from ingestion.marketing.land import ingest_web_logs
-from orchestration.domains import landed_result, landing_checks, nothing_to_land, recent_days_schedule
+from orchestration.domains import landed_result, landing_checks, nothing_to_land, recent_days_schedule, unset_input
 from orchestration.partitions import DAILY, SINGLE_RUN
 from orchestration.resources import KinesisResource, LakeResource
 from orchestration.streams import drain_check_specs, drain_stream, landing_sensor
@@ -42,7 +42,7 @@ def _land(
 ) -> MaterializeResult:
     """Land the file(s) at `path`, or nothing when no path is configured and there is no generated sample."""
     if not path:
-        return nothing_to_land(context, f"{variable} is not set and there is no generated sample: nothing to land")
+        return nothing_to_land(context, unset_input(variable, "file"))
     return landed_result(context, land(path))
 
 
@@ -88,7 +88,7 @@ def raw_web_logs(context: AssetExecutionContext, lake: LakeResource):
     """One asset per log shape (a dbt source each); one pass over MARKETING_WEB_LOGS_PATH tells them apart."""
     path = config.marketing_settings().web_logs_path
     if not path:
-        why = "MARKETING_WEB_LOGS_PATH is not set and there is no generated sample: nothing to land"
+        why = unset_input("MARKETING_WEB_LOGS_PATH", "web log")
         for table in (WEB_LOGS_TABLE, WEB_LOGS_CSV_TABLE):
             yield nothing_to_land(context, why, asset_key=AssetKey([SOURCE, f"raw_{table}"]))
         return

@@ -25,7 +25,7 @@ from ingestion.shop import (
     SOURCE,
 )
 from ingestion.shop.generate import CLIENTS_FILE, ORDERS_FILE, generate
-from orchestration.domains import landed_result, landing_checks, nothing_to_land
+from orchestration.domains import landed_result, landing_checks, nothing_to_land, unset_input
 from orchestration.domains.shop_ml import customer_model
 from orchestration.partitions import SINGLE_RUN
 from orchestration.resources import LakeResource
@@ -47,7 +47,7 @@ def _sample_path(context: AssetExecutionContext, settings: config.ShopSettings, 
 
 def _unset(variable: str, what: str) -> str:
     if not config.uses_samples():
-        return f"{variable} is not set (DBT_TARGET=prod: no sample is generated): no {what} to land"
+        return unset_input(variable, what)
     return f"{variable} is not set (another shop input is): no {what} to land"
 
 

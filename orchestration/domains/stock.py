@@ -14,7 +14,7 @@ from dagster import (
 from ingestion import config
 from ingestion.files import ingest_files
 from ingestion.stock import EVENTS_TABLE, INVENTORY_TABLE, SALES_TABLE, SOURCE
-from orchestration.domains import landed_result, landing_checks, nothing_to_land, recent_days_schedule
+from orchestration.domains import landed_result, landing_checks, nothing_to_land, recent_days_schedule, unset_input
 from orchestration.partitions import DAILY, SINGLE_RUN
 from orchestration.resources import KinesisResource, LakeResource
 from orchestration.streams import drain_check_specs, drain_stream, landing_sensor
@@ -33,7 +33,7 @@ GROUP = "stock"
 def raw_sales(context: AssetExecutionContext, lake: LakeResource) -> MaterializeResult:
     settings = config.stock_settings()
     if not settings.sales_csv:
-        return nothing_to_land(context, "STOCK_SALES_CSV is not set (no sample on prod): no export to land")
+        return nothing_to_land(context, unset_input("STOCK_SALES_CSV", "export"))
     landed = ingest_files(lake.open(), SOURCE, SALES_TABLE, settings.sales_csv, settings.sales_encoding)
     return landed_result(context, landed)
 
@@ -49,7 +49,7 @@ def raw_sales(context: AssetExecutionContext, lake: LakeResource) -> Materialize
 def raw_inventory_snapshots(context: AssetExecutionContext, lake: LakeResource) -> MaterializeResult:
     settings = config.stock_settings()
     if not settings.inventory_csv:
-        return nothing_to_land(context, "STOCK_INVENTORY_CSV is not set and there is no sample: no inventory snapshot")
+        return nothing_to_land(context, unset_input("STOCK_INVENTORY_CSV", "inventory snapshot"))
     landed = ingest_files(lake.open(), SOURCE, INVENTORY_TABLE, settings.inventory_csv)
     return landed_result(context, landed)
 

@@ -29,7 +29,7 @@ from ingestion.wine import (
     WEB_TABLE,
 )
 from orchestration.automation import FOLLOWS_ITS_SOURCES
-from orchestration.domains import landed_result, landing_checks, nothing_to_land
+from orchestration.domains import landed_result, landing_checks, nothing_to_land, unset_input
 from orchestration.partitions import SINGLE_RUN
 from orchestration.resources import LakeResource, WarehouseResource
 from reports.wine import write_reports
@@ -44,7 +44,7 @@ def _land(
 ) -> MaterializeResult:
     """Land the file(s) at `path` (xlsx or csv) in raw/wine/<table>/, or nothing when no path is configured."""
     if not path:
-        return nothing_to_land(context, f"{variable} is not set and there is no generated sample: no {table} file")
+        return nothing_to_land(context, unset_input(variable, f"{table} file"))
     return landed_result(context, ingest_files(lake.open(), SOURCE, table, path))
 
 
