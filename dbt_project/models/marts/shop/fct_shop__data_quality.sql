@@ -50,7 +50,9 @@ with
 
     {{ model }}_readable as (
         select * from {{ model }}
-        where reject_reason is null or reject_reason not in ('empty_line', 'malformed_line', 'wrong_field_count', 'line_too_long', 'empty_row')
+        where
+            reject_reason is null
+            or reject_reason not in ('empty_line', 'malformed_line', 'wrong_field_count', 'line_too_long', 'empty_row')
     ),
 
     {{ model }}_counts as (
