@@ -255,7 +255,7 @@ def run_implementation(
         nodes = ",".join(dagster_keys(domain, env))
         # the manifest parsed with this run's environment, as `make manifest` does for the demo and `dagster dev`
         # (not timed): otherwise dbt parses the whole project again inside the run ("profile has changed")
-        subprocess.run([sys.executable, "-m", "orchestration.dbt_cli"], env={**os.environ, **env}, cwd=REPO, check=True)
+        subprocess.run([sys.executable, "-m", "orchestration.dbt_cli"], env=command_env(env), cwd=REPO, check=True)
         # the stream's base model is partitioned by day (orchestration/partitions.py), and reads every delivery not
         # read yet whatever the run's day: today's partition
         today = dt.datetime.now(dt.UTC).date().isoformat()
