@@ -3,7 +3,10 @@
     smallest number of them whose cumulative revenue reaches var shop_pareto_share (0.8) of the total;
     share_of_customers = that number / customers.
     gini = Σ (2i − n − 1) · x_i / (n · Σ x) over revenues x sorted ascending, i = 1…n
-    (0 = everyone spends the same, → 1 = one customer makes all the revenue; 1, 2, 3, 4 gives 0.25). -#}
+    (0 = everyone spends the same, → 1 = one customer makes all the revenue; 1, 2, 3, 4 gives 0.25).
+    Every sum is of exact decimals (revenues, and revenues times integer weights), turned into a double only for
+    the last division: a sum of doubles depends on the order the rows come in, and would make the Pareto count and
+    the Gini coefficient differ between two builds of the same data. -#}
 with
 
 summary as (
@@ -14,7 +17,7 @@ positive as (
     select
         customer_id,
         as_of_date,
-        cast(monetary as double) as revenue
+        monetary as revenue
     from summary
     where monetary > 0
 ),
@@ -36,13 +39,13 @@ final as (
     select
         max(as_of_date) as as_of_date,
         count(*) as customers,
-        max(total_revenue) as total_revenue,
-        {{ var('shop_pareto_share') }} as pareto_share,
-        sum(
+        cast(max(total_revenue) as decimal(18, 4)) as total_revenue,
+        cast({{ var('shop_pareto_share') }} as double) as pareto_share,
+        cast(sum(
             case
                 when cumulative_revenue - revenue < {{ var('shop_pareto_share') }} * total_revenue then 1 else 0
             end
-        ) as customers_for_pareto_share,
+        ) as bigint) as customers_for_pareto_share,
         cast(
             sum(
                 case
@@ -50,7 +53,8 @@ final as (
                 end
             ) as double
         ) / nullif(count(*), 0) as share_of_customers,
-        sum((2 * ascending_rank - customers - 1) * revenue) / nullif(max(customers) * max(total_revenue), 0) as gini
+        cast(sum((2 * ascending_rank - customers - 1) * revenue) as double)
+        / nullif(cast(max(customers) as double) * cast(max(total_revenue) as double), 0) as gini
     from ranked
 )
 

@@ -9,10 +9,10 @@ final as (
     select
         -- measures
         count(*) as products,
-        coalesce(sum(total_sales), 0) as units,
-        coalesce(sum(revenue), 0) as revenue,
-        coalesce(sum(case when is_premium then 1 else 0 end), 0) as premium_products,
-        coalesce(sum(case when is_premium then 0 else 1 end), 0) as ordinary_products,
+        cast(coalesce(sum(total_sales), 0) as bigint) as units,
+        cast(coalesce(sum(revenue), 0) as decimal(18, 4)) as revenue,
+        cast(coalesce(sum(case when is_premium then 1 else 0 end), 0) as bigint) as premium_products,
+        cast(coalesce(sum(case when is_premium then 0 else 1 end), 0) as bigint) as ordinary_products,
         max(price_mean) as price_mean,
         max(price_stddev) as price_stddev,
         cast({{ var('wine_premium_zscore_threshold') }} as double) as premium_zscore_threshold
