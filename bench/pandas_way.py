@@ -1,14 +1,14 @@
-"""The pandas way the original teams used: read the raw files of the lake with pandas and compute the same marts
-as the dbt models (same checks, de-duplication and rules), written as Parquet files.
+"""The pandas way the original teams used: read the input files with pandas and compute the same marts as the dbt
+models (same checks, de-duplication and rules), written as tables of a DuckDB file.
 
-    python -m bench.pandas_way --domain stock --lake .data/bench/lake --out .data/bench/pandas.duckdb
+    python -m bench.pandas_way --domain stock --inputs sales.csv inventory.csv --out .data/bench/pandas.duckdb
+    python -m bench.pandas_way --domain shop --inputs clients.csv achats.csv --out .data/bench/pandas.duckdb
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import glob
 from pathlib import Path
 
 import duckdb
@@ -18,26 +18,20 @@ import pandas as pd
 from bench.project import EMAIL_PATTERN, MARTS, params
 
 
-def _read_raw(lake: Path, path: str, columns: list[str] | None = None) -> pd.DataFrame:
-    """Every file of a raw table as text (only `columns` when given, as a careful pandas user would), with its dt
-    partition and file name (as staging has them)."""
-    frames = []
-    for file in sorted(glob.glob(f"{lake}/{path}/dt=*/*.csv")):
-        frame = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8", usecols=columns)
-        frame = frame.apply(lambda c: c.str.strip()).replace("", None)
-        frame["ingested_date"] = Path(file).parent.name.removeprefix("dt=")
-        frame["source_file"] = file
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+def _read(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """An input file as text (only `columns` when given, as a careful pandas user would), trimmed, empty as None."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8", usecols=columns)
+    return frame.apply(lambda c: c.str.strip()).replace("", None)
 
 
 SALES_COLUMNS = ["Row ID", "Order ID", "Order Date", "Region", "Product ID", "Category", "Sub-Category", "Product Name",
                  "Sales", "Quantity"]  # fmt: skip
 
 
-def _latest_export_wins(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    ordered = frame.sort_values(["ingested_date", "source_file"], ascending=False, kind="stable")
-    return ordered.drop_duplicates(keys, keep="first")
+def _first_copy(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """One row per key: the first in the file (the project keeps the latest delivery's first copy; one input file
+    is one delivery)."""
+    return frame.drop_duplicates(keys, keep="first")
 
 
 def _int(series: pd.Series) -> pd.Series:
@@ -54,13 +48,10 @@ def _write(out: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, colum
     out.execute(f"create table {name} as select * from selected")
 
 
-def stock(lake: Path, out: duckdb.DuckDBPyConnection) -> None:
+def stock(inputs: list[Path], out: duckdb.DuckDBPyConnection) -> None:
     p = params()
-    if glob.glob(f"{lake}/raw/stock/sales_events/dt=*/*"):
-        raise SystemExit("the pandas way reproduces the batch marts: land no sales events in its lake")
-    raw = _read_raw(lake, "raw/stock/sales", SALES_COLUMNS)
+    raw = _read(inputs[0], SALES_COLUMNS)
     sales = pd.DataFrame({
-        "ingested_date": raw["ingested_date"], "source_file": raw["source_file"],
         "row_id": _int(raw["Row ID"]), "order_id": raw["Order ID"], "product_id": raw["Product ID"],
         "region": raw["Region"], "product_name": raw["Product Name"], "category": raw["Category"],
         "sub_category": raw["Sub-Category"],
@@ -72,7 +63,7 @@ def stock(lake: Path, out: duckdb.DuckDBPyConnection) -> None:
         (sales["row_id"] > 0) & sales["order_id"].notna() & sales["product_id"].notna() & sales["region"].notna()
         & sales["order_date"].notna() & (sales["quantity"] > 0) & sales["sales"].notna()
     )  # fmt: skip
-    lines = _latest_export_wins(sales[usable], ["order_id", "row_id"])
+    lines = _first_copy(sales[usable], ["order_id", "row_id"])
     del sales
     products = lines.groupby("product_id", as_index=False).agg(
         product_name=("product_name", "min"), category=("category", "min"), sub_category=("sub_category", "min")
@@ -108,7 +99,7 @@ def stock(lake: Path, out: duckdb.DuckDBPyConnection) -> None:
     since_anchor = (as_of - anchor).days
     risk["last_review_date"] = as_of - pd.to_timedelta(since_anchor % risk["review_period_days"], unit="D")
 
-    snapshots = _read_raw(lake, "raw/stock/inventory_snapshots")
+    snapshots = _read(inputs[1]) if len(inputs) > 1 else pd.DataFrame()
     if len(snapshots):
         snapshots["on_hand"] = _int(snapshots["on_hand"])
         snapshots["as_of_date"] = pd.to_datetime(snapshots["as_of"], format="%Y-%m-%d", errors="coerce")
@@ -116,7 +107,7 @@ def stock(lake: Path, out: duckdb.DuckDBPyConnection) -> None:
             snapshots["product_id"].notna() & snapshots["region"].notna() & (snapshots["on_hand"] >= 0)
             & snapshots["as_of_date"].notna()
         )  # fmt: skip
-        snapshots = _latest_export_wins(snapshots[ok], ["product_id", "region", "as_of_date"])
+        snapshots = _first_copy(snapshots[ok], ["product_id", "region", "as_of_date"])
         snapshots = snapshots[snapshots["as_of_date"] <= as_of].sort_values("as_of_date", ascending=False)
         latest = snapshots.drop_duplicates(["product_id", "region"])[["product_id", "region", "as_of_date", "on_hand"]]
         latest = latest.rename(columns={"as_of_date": "snapshot_date", "on_hand": "snapshot_on_hand"})
@@ -179,22 +170,22 @@ def _ntile(order: pd.DataFrame, by: list[str], ascending: list[bool], buckets: i
     return pd.Series(tile, index=ranked.index)
 
 
-def shop(lake: Path, out: duckdb.DuckDBPyConnection) -> None:
+def shop(inputs: list[Path], out: duckdb.DuckDBPyConnection) -> None:
     p = params()
     today = dt.date.today()
-    raw = _read_raw(lake, "raw/shop/clients")
+    raw = _read(inputs[0])
     signup = pd.to_datetime(raw["date_inscription"], format="%Y-%m-%d", errors="coerce").fillna(
         pd.to_datetime(raw["date_inscription"], format="%d/%m/%Y", errors="coerce")
     )
     email = raw["email"].str.lower()
     clients = pd.DataFrame({
-        "ingested_date": raw["ingested_date"], "source_file": raw["source_file"], "client_id": raw["id_client"],
+        "client_id": raw["id_client"],
         "client_name": raw["nom"], "email": email.where(email.str.match(EMAIL_PATTERN, na=False)),
         "signup_date": signup.dt.date.where(signup.dt.date <= today), "country": raw["pays"],
     })  # fmt: skip
-    clients = _latest_export_wins(clients[clients["client_id"].notna()], ["client_id"])
+    clients = _first_copy(clients[clients["client_id"].notna()], ["client_id"])
 
-    raw = _read_raw(lake, "raw/shop/orders")
+    raw = _read(inputs[1])
     when = raw["date_achat"]
     ordered_at = (
         pd.to_datetime(when, format="%Y-%m-%d %H:%M:%S", errors="coerce")
@@ -202,7 +193,7 @@ def shop(lake: Path, out: duckdb.DuckDBPyConnection) -> None:
         .fillna(pd.to_datetime(when, format="%d/%m/%Y", errors="coerce"))
     )
     orders = pd.DataFrame({
-        "ingested_date": raw["ingested_date"], "source_file": raw["source_file"], "order_id": raw["id_achat"],
+        "order_id": raw["id_achat"],
         "client_id": raw["id_client"], "ordered_at": ordered_at, "amount": _num(raw["montant"]),
         "product": raw["produit"],
     })  # fmt: skip
@@ -212,7 +203,7 @@ def shop(lake: Path, out: duckdb.DuckDBPyConnection) -> None:
         orders["order_id"].notna() & orders["ordered_at"].notna() & (orders["ordered_at"].dt.date <= today)
         & (orders["amount"] > 0) & (orders["amount"] <= p.shop_max_order_amount) & orders["product"].notna()
     )  # fmt: skip
-    orders = _latest_export_wins(orders[ok], ["order_id"])
+    orders = _first_copy(orders[ok], ["order_id"])
     orders["order_date"] = orders["ordered_at"].dt.date
 
     facts = pd.DataFrame({
@@ -253,12 +244,15 @@ def shop(lake: Path, out: duckdb.DuckDBPyConnection) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--domain", choices=("stock", "shop"), required=True)
-    parser.add_argument("--lake", type=Path, required=True, help="the lake folder (its raw/ zone is read)")
+    parser.add_argument(
+        "--inputs", type=Path, nargs="+", required=True,
+        help="stock: the sales export [and the inventory snapshot]; shop: clients.csv achats.csv",
+    )  # fmt: skip
     parser.add_argument("--out", type=Path, required=True, help="DuckDB file written (replaced)")
     args = parser.parse_args(argv)
     args.out.unlink(missing_ok=True)
     with duckdb.connect(str(args.out)) as out:
-        (stock if args.domain == "stock" else shop)(args.lake.resolve(), out)
+        (stock if args.domain == "stock" else shop)([path.resolve() for path in args.inputs], out)
 
 
 if __name__ == "__main__":

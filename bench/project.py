@@ -43,6 +43,27 @@ MARTS: dict[str, dict[str, list[str]]] = {
         ],
     },
 }  # fmt: skip
+# Models outside the compared marts' lineage that tests of the selected models read (Dagster selects tests eagerly)
+TESTED_AGAINST = {"shop": ["dim_shop__dates"], "stock": []}
+
+
+def selection(domain: str) -> list[str]:
+    """The compared marts and everything upstream, plus the domain's staging (its quarantine models, which the
+    reconciliation tests of the staged models read) and the models that their tests compare with."""
+    marts = [f"+{mart}" for mart in MARTS[domain]]
+    return [*marts, f"path:models/staging/{domain}", *TESTED_AGAINST[domain]]
+
+
+STREAM_SELECTION = ["source:stock_raw.sales_events+"]  # what stock_stream_job rebuilds: all after the events
+VELIB_SELECTION = ["path:models/staging/velib", "path:models/intermediate/velib", "path:models/marts/velib"]
+# The dbt invocations the benchmark costs on Athena (bench/athena.py): their --select and --indirect-selection.
+DBT_RUNS: dict[str, tuple[list[str], str]] = {
+    "stock_build": (selection("stock"), "cautious"),
+    "shop_build": (selection("shop"), "cautious"),
+    "stream": (STREAM_SELECTION, "eager"),
+    "velib": (VELIB_SELECTION, "eager"),
+}
+
 # the regular expression of macros/staging/validity.sql (is_valid_email)
 EMAIL_PATTERN = r"^[a-z0-9._%+-]+@[a-z0-9-]+([.][a-z0-9-]+)*[.][a-z]{2,}$"
 

@@ -1,15 +1,18 @@
 """The benchmark: `make bench` (full) and `make bench-quick` (CI's smoke test).
 
     python -m bench.run --quick                       # 1e5 rows, one run each, agreement checked
-    python -m bench.run --sizes stock=1e5,1e6,1e7 shop=1e5,1e6 --repeat 3
-    python -m bench.run --sections incremental fixed memory freshness
+    python -m bench.run --sizes stock=1e5,1e6,1e7 shop=1e5,1e6 --repeat 3 --products 5000
+    python -m bench.run --sections incremental velib --velib 100x2
 
-Sections (`--sections`, default all but freshness in --quick mode: only `marts`):
-- marts: the stock and shop marts by each implementation (dbt build, the same through Dagster, the limit,
-  pandas), median wall time and peak RSS over `--repeat` runs, and the checksums of their outputs compared;
+Sections (`--sections`; default all, in --quick mode only `marts`):
+- marts: the stock and shop marts by each implementation from the same input files: the project end to end
+  (landing into a fresh lake, then dbt build; and the same through Dagster), the limit, pandas; median wall
+  time and peak RSS over `--repeat` runs, the checksums of their outputs compared, and what Athena would scan;
+- encoding: landing the stock export in its own encoding (cp1252, transcoded at landing) against UTF-8;
 - fixed: dbt's fixed cost (parse, a build that selects nothing);
-- memory: the largest stock size by dbt under DuckDB memory_limit=1GB (DUCKDB_MEMORY_LIMIT);
-- incremental: a stream micro-batch through dbt versus its size, and versus the history size;
+- memory: the largest stock size end to end under DuckDB memory_limit=1GB (DUCKDB_MEMORY_LIMIT);
+- incremental: a stream micro-batch drained and built by dbt, versus its size and the history's;
+- velib: a month of Vélib' snapshots, then the run one more snapshot triggers, and the same over two months;
 - freshness: event produced → row visible in the stock mart, with the Dagster daemon running the sensor.
 
 Every measured command runs in a fresh process (bench/measure.py). Results are merged into
@@ -33,16 +36,23 @@ from pathlib import Path
 
 import duckdb
 
-from bench import checksum, data
-from bench.project import MARTS
+from bench import athena, checksum, data
+from bench.project import MARTS, selection
 from ingestion import config
 
 REPO = config.REPO_ROOT
 BIN = Path(sys.executable).parent
 DEFAULT_SIZES = {"stock": [100_000, 1_000_000, 10_000_000], "shop": [100_000, 1_000_000]}
 QUICK_SIZES = {"stock": [100_000], "shop": [100_000]}
-SECTIONS = ("marts", "fixed", "memory", "incremental", "velib", "freshness", "shop_model")  # in the order they run
+# in the order they run
+SECTIONS = ("marts", "encoding", "fixed", "memory", "incremental", "velib", "freshness", "shop_model")
 IMPLEMENTATIONS = ("limit", "dbt", "dagster", "pandas")
+# 2: the project timed end to end from the input files (issue 14); results.json of version 1 (the project's dbt
+# build over a pre-landed lake) are replaced, not merged
+RESULTS_VERSION = 2
+# The project's settings the benchmark leaves at their defaults (a variable set in the caller's shell would
+# otherwise change what is measured): DuckDB's memory limit and threads (ingestion/config.py).
+DEFAULT_SETTINGS: dict[str, str | None] = {"DUCKDB_MEMORY_LIMIT": None, "DUCKDB_THREADS": None}
 
 
 @dataclass
@@ -55,6 +65,11 @@ class Measurement:
     peaks_mib: list[float] = field(default_factory=list)
     checksums: dict[str, list] = field(default_factory=dict)
     dbt_nodes: dict = field(default_factory=dict)  # dbt only: seconds by node type and the slowest nodes
+    # the project's steps, one value per run: wall seconds of "landing" and "dbt", and their peak RSS
+    parts: dict[str, list[float]] = field(default_factory=dict)
+    part_peaks_mib: dict[str, list[float]] = field(default_factory=dict)
+    landed: list = field(default_factory=list)  # the project's landing: records and rejects per file
+    athena: dict = field(default_factory=dict)  # what the dbt build would scan on Athena (bench/athena.py)
 
     @property
     def key(self) -> str:
@@ -66,6 +81,7 @@ class Measurement:
             out["wall_median_s"] = statistics.median(self.walls)
             out["peak_rss_median_mib"] = statistics.median(self.peaks_mib)
             out["rows_per_s"] = self.size / out["wall_median_s"] if self.size else None
+        out["parts_median_s"] = {name: statistics.median(walls) for name, walls in self.parts.items() if walls}
         return out
 
 
@@ -73,11 +89,20 @@ def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def measured(command: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> tuple[float, float]:
+def command_env(env: dict[str, str | None] | None = None) -> dict[str, str]:
+    """The environment of a measured command: the caller's, the project's settings at their defaults, then `env`
+    (a None value removes the variable)."""
+    merged: dict[str, str | None] = {**os.environ, **DEFAULT_SETTINGS, **(env or {})}
+    return {key: value for key, value in merged.items() if value is not None}
+
+
+def measured(
+    command: list[str], env: dict[str, str | None] | None = None, cwd: Path | None = None
+) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of `command`, run through bench.measure; raises when it fails."""
     completed = subprocess.run(
         [sys.executable, "-m", "bench.measure", "--", *command],
-        env={**os.environ, **(env or {})},
+        env=command_env(env),
         cwd=cwd or REPO,
         capture_output=True,
         text=True,
@@ -91,7 +116,7 @@ def measured(command: list[str], env: dict[str, str] | None = None, cwd: Path | 
     return result["wall_s"], result["peak_rss_mib"]
 
 
-def dbt_env(warehouse: Path, lake: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+def dbt_env(warehouse: Path, lake: Path, extra: dict[str, str | None] | None = None) -> dict[str, str | None]:
     return {"DBT_TARGET": "dev", "DUCKDB_PATH": str(warehouse), "LAKE_URL": f"file://{lake}", **(extra or {})}
 
 
@@ -100,26 +125,32 @@ def dbt_command(*args: str) -> list[str]:
             "--profiles-dir", str(config.DBT_PROFILES_DIR)]  # fmt: skip
 
 
-# Models outside the compared marts' lineage that tests of the selected models read (Dagster selects tests eagerly)
-TESTED_AGAINST = {"shop": ["dim_shop__dates"], "stock": []}
+# The ingestion assets that land a domain's inputs (what `bench.land` does, through Dagster), and the settings
+# that point them at the benchmark's input files (the other inputs of the domain unset).
+RAW_ASSETS = {
+    "stock": ["stock/raw_sales", "stock/raw_inventory_snapshots"],
+    "shop": ["shop/raw_clients", "shop/raw_orders"],
+}
 
 
-def selection(domain: str) -> list[str]:
-    """The compared marts and everything upstream, plus the domain's staging (its quarantine models, which the
-    reconciliation tests of the staged models read) and the models that their tests compare with."""
-    marts = [f"+{mart}" for mart in MARTS[domain]]
-    return [*marts, f"path:models/staging/{domain}", *TESTED_AGAINST[domain]]
+def input_settings(domain: str, inputs: data.StockInputs | data.ShopInputs) -> dict[str, str | None]:
+    if isinstance(inputs, data.StockInputs):
+        return {"STOCK_SALES_CSV": str(inputs.sales), "STOCK_INVENTORY_CSV": str(inputs.inventory),
+                "STOCK_SALES_ENCODING": None, "STOCK_EVENTS_KINESIS_STREAM": None}  # fmt: skip
+    return {"SHOP_CLIENTS_PATH": str(inputs.clients), "SHOP_ORDERS_PATH": str(inputs.orders),
+            "SHOP_ONLINE_RETAIL_PATH": None}  # fmt: skip
 
 
-def dagster_keys(domain: str, env: dict[str, str]) -> list[str]:
-    """The asset keys of the models and seeds the selection builds (dagster-dbt prefixes a node with its custom
-    schema: the seeds live in `seeds`, the models in the default schema)."""
+def dagster_keys(domain: str, env: dict[str, str | None]) -> list[str]:
+    """The asset keys the Dagster run materializes: the domain's ingestion assets (RAW_ASSETS), and the models and
+    seeds the dbt selection builds (dagster-dbt prefixes a node with its custom schema: the seeds live in `seeds`,
+    the models in the default schema)."""
     completed = subprocess.run(
         [*dbt_command("ls", "--select", *selection(domain), "--resource-type", "model", "seed",
                       "--output", "json", "--output-keys", "name", "resource_type", "config", "--quiet")],  # fmt: skip
-        env={**os.environ, **env}, cwd=REPO, capture_output=True, text=True, check=True,
+        env=command_env(env), cwd=REPO, capture_output=True, text=True, check=True,
     )  # fmt: skip
-    keys = []
+    keys = list(RAW_ASSETS[domain])
     for line in completed.stdout.splitlines():
         if line.strip().startswith("{"):
             node = json.loads(line)
@@ -155,50 +186,112 @@ def dbt_node_times(target: Path, top: int = 6) -> dict:
     return {"seconds_by_type": {k: round(v, 2) for k, v in by_type.items()}, "nodes": len(results), "slowest": slowest}
 
 
-def run_implementation(name: str, domain: str, size: int, lake: Path, out: Path, work: Path) -> tuple[float, float]:
+@dataclass
+class Run:
+    wall: float
+    peak: float
+    parts: dict[str, float] = field(default_factory=dict)  # the project: landing and dbt, seconds
+    part_peaks: dict[str, float] = field(default_factory=dict)
+
+
+def fresh_warehouse(path: Path) -> None:
+    """No warehouse file (nor its WAL, spill folder or published copy): the seeds, views and tables are all built."""
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    shutil.rmtree(path.with_name(path.name + ".tmp"), ignore_errors=True)
+    shutil.rmtree(path.parent / "published", ignore_errors=True)
+
+
+def build_command(domain: str, target: Path) -> list[str]:
+    # cautious: the tests of the selected models, less those that also read a model left out; a target path of
+    # its own, so that run_results.json is this run's whatever else runs
+    return dbt_command("build", "--select", *selection(domain), "--indirect-selection", "cautious",
+                       "--target-path", str(target))  # fmt: skip
+
+
+def land_command(domain: str, lake: Path, files: list[Path], encoding: str | None = None) -> list[str]:
+    command = [sys.executable, "-m", "bench.land", "--domain", domain, "--lake", str(lake),
+               "--inputs", *map(str, files)]  # fmt: skip
+    return command + (["--encoding", encoding] if encoding else [])
+
+
+def project_end_to_end(
+    domain: str,
+    inputs: data.StockInputs | data.ShopInputs,
+    lake: Path,
+    warehouse: Path,
+    target: Path,
+    extra: dict[str, str | None] | None = None,
+) -> Run:
+    """The project from the input files: landed into a fresh lake (bench.land: ingest_files, what the ingestion
+    assets run), then `dbt build` on a fresh warehouse; two measured processes, one after the other."""  # fmt: skip
+    fresh_warehouse(warehouse)
+    env = dbt_env(warehouse, lake, extra)
+    land_wall, land_peak = measured(land_command(domain, lake, inputs.files), env=env)
+    dbt_wall, dbt_peak = measured(build_command(domain, target), env=env)
+    return Run(land_wall + dbt_wall, max(land_peak, dbt_peak), {"landing": land_wall, "dbt": dbt_wall},
+               {"landing": land_peak, "dbt": dbt_peak})  # fmt: skip
+
+
+def run_implementation(
+    name: str, domain: str, size: int, inputs: data.StockInputs | data.ShopInputs, out: Path, work: Path
+) -> Run:
     out.parent.mkdir(parents=True, exist_ok=True)
-    if name == "limit":
-        command = [sys.executable, "-m", "bench.limit", "--domain", domain, "--lake", str(lake), "--out", str(out)]
-        return measured(command)
-    if name == "pandas":
-        command = [sys.executable, "-m", "bench.pandas_way", "--domain", domain, "--lake", str(lake), "--out", str(out)]
-        return measured(command)
-    out.unlink(missing_ok=True)  # a fresh warehouse each run: the seeds, the views and the tables are all built
-    env = dbt_env(out, lake)
+    files = [str(path) for path in inputs.files]
+    if name in ("limit", "pandas"):
+        module = "bench.limit" if name == "limit" else "bench.pandas_way"
+        command = [sys.executable, "-m", module, "--domain", domain, "--inputs", *files, "--out", str(out)]
+        return Run(*measured(command))
+    lake = project_lake(work, domain, size)
     if name == "dbt":
-        # cautious: the tests of the selected models, less those that also read a model left out; a target path of
-        # its own, so that run_results.json is this run's whatever else runs
-        target = dbt_target_path(work, domain, size)
-        command = dbt_command("build", "--select", *selection(domain), "--indirect-selection", "cautious",
-                              "--target-path", str(target))  # fmt: skip
-        return measured(command, env=env)
+        return project_end_to_end(domain, inputs, lake, out, dbt_target_path(work, domain, size))
     if name == "dagster":
-        env["DAGSTER_HOME"] = str(dagster_home(work))
+        fresh_warehouse(out)
+        shutil.rmtree(lake, ignore_errors=True)
+        env = {**dbt_env(out, lake), **input_settings(domain, inputs), "DAGSTER_HOME": str(dagster_home(work))}
         nodes = ",".join(dagster_keys(domain, env))
         command = [str(BIN / "dagster"), "asset", "materialize", "-m", "orchestration.definitions", "--select", nodes]
-        return measured(command, env=env)
+        return Run(*measured(command, env=env))
     raise ValueError(name)
 
 
+def project_lake(work: Path, domain: str, size: int) -> Path:
+    """The lake the project lands a size's inputs into (replaced by every run)."""
+    return work / "lakes" / f"{domain}-{size}"
+
+
 def marts_section(
-    work: Path, sizes: dict[str, list[int]], repeat: int, implementations: list[str], save=lambda rows: None
-) -> list[Measurement]:
+    work: Path, sizes: dict[str, list[int]], repeat: int, implementations: list[str], save=lambda rows: None,
+    products: int = data.PRODUCTS,
+) -> list[Measurement]:  # fmt: skip
     results = []
     disagreements = []
     for domain, domain_sizes in sizes.items():
         for size in domain_sizes:
-            log(f"{domain} {size:,}: preparing the data")
-            lake = data.lake_for(work, domain, size)
-            outputs = {name: work / "out" / f"{name}-{domain}-{size}.duckdb" for name in implementations}
+            log(f"{domain} {size:,}: preparing the input files")
+            inputs = data.inputs_for(work, domain, size, products)
+            # each implementation writes its marts in a folder of its own (Dagster publishes a copy beside them)
+            outputs = {name: work / "out" / name / f"{domain}-{size}.duckdb" for name in implementations}
             rows = {name: Measurement("marts", domain, size, name) for name in implementations}
             for attempt in range(repeat):
                 for name in implementations:  # interleaved, so a slow spell of the machine hits them all
-                    wall, peak = run_implementation(name, domain, size, lake, outputs[name], work)
-                    rows[name].walls.append(wall)
-                    rows[name].peaks_mib.append(peak)
+                    run = run_implementation(name, domain, size, inputs, outputs[name], work)
+                    row = rows[name]
+                    row.walls.append(run.wall)
+                    row.peaks_mib.append(run.peak)
+                    for part, seconds in run.parts.items():
+                        row.parts.setdefault(part, []).append(seconds)
+                        row.part_peaks_mib.setdefault(part, []).append(run.part_peaks[part])
+                    split = ", ".join(f"{part} {seconds:.1f} s" for part, seconds in run.parts.items())
+                    log(f"{domain} {size:,} {name} run {attempt + 1}/{repeat}: {run.wall:.1f} s"
+                        f"{f' ({split})' if split else ''}, {run.peak:,.0f} MiB")  # fmt: skip
                     if name == "dbt":
-                        rows[name].dbt_nodes = dbt_node_times(dbt_target_path(work, domain, size))
-                    log(f"{domain} {size:,} {name} run {attempt + 1}/{repeat}: {wall:.1f} s, {peak:,.0f} MiB")
+                        target = dbt_target_path(work, domain, size)
+                        row.dbt_nodes = dbt_node_times(target)
+                        if attempt == repeat - 1:
+                            lake = project_lake(work, domain, size)
+                            row.landed = landed_files(lake)
+                            row.athena = athena.build_cost(lake, target, f"{domain}_build")
             for mart, columns in MARTS[domain].items():
                 sums = {}
                 for name in implementations:
@@ -219,6 +312,18 @@ def marts_section(
     if disagreements:
         raise Disagreement("\n".join(disagreements), results)
     return results
+
+
+def landed_files(lake: Path) -> list[dict]:
+    """What the landing wrote: each parsed file's records and rejected records (read from the parsed zone)."""
+    con = duckdb.connect()
+    rows = con.execute(
+        f"select regexp_extract(filename, 'parsed/([^/]+/[^/]+)/', 1), count(*), count(_parse_error) "
+        f"from read_parquet('{lake}/parsed/*/*/dt=*/*.parquet', filename = true, union_by_name = true) group by 1 "
+        "order by 1"
+    ).fetchall()
+    con.close()
+    return [{"table": table, "records": records, "rejected": rejected} for table, records, rejected in rows]
 
 
 def _diff(outputs: dict[str, Path], a: str, b: str, mart: str, columns: list[str]) -> list[tuple[str, str]]:
@@ -265,8 +370,11 @@ def machine() -> dict:
 
 
 def merge_results(path: Path, measurements: list[dict], extra: dict) -> dict:
-    """Merge into `path`: the entries measured now replace those with the same key; the machine is appended."""
-    current = json.loads(path.read_text()) if path.exists() else {"measurements": {}, "runs": [], "sections": {}}
+    """Merge into `path`: the entries measured now replace those with the same key; the machine is appended. A file
+    of another RESULTS_VERSION is replaced."""
+    current = json.loads(path.read_text()) if path.exists() else {}
+    if current.get("version") != RESULTS_VERSION:  # figures of another layout are not merged with these
+        current = {"version": RESULTS_VERSION, "measurements": {}, "runs": [], "sections": {}}
     for entry in measurements:
         current["measurements"][entry["key"]] = entry
     for key, value in extra.items():
@@ -275,6 +383,29 @@ def merge_results(path: Path, measurements: list[dict], extra: dict) -> dict:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(current, indent=1, sort_keys=True, default=str) + "\n")
     return current
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the sections besides the marts are measured on (command-line options of the same names)."""
+
+    work: Path
+    sizes: dict[str, list[int]]
+    repeat: int
+    products: int = data.PRODUCTS
+    velib_stations: int = 1_500
+    velib_days: int = 30  # one month; the doubled history is twice as many days before its end
+    stream_history: int = 1_000_000  # events of history before the micro-batches, then as many again
+    stream_batches: tuple[int, ...] = (1_000, 10_000, 100_000)
+
+
+def parse_velib(value: str) -> tuple[int, int]:
+    stations, _, days = value.lower().partition("x")
+    if not (stations.isdigit() and days.isdigit() and int(stations) >= 10 and int(days) >= 1):
+        raise argparse.ArgumentTypeError(
+            f"--velib takes STATIONSxDAYS (at least 10 stations), e.g. 1500x30, not {value!r}"
+        )
+    return int(stations), int(days)
 
 
 def parse_sizes(values: list[str]) -> dict[str, list[int]]:
@@ -296,6 +427,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sections", nargs="+", choices=SECTIONS)
     parser.add_argument("--work", type=Path, default=config.data_dir() / "bench", help="data and outputs")
     parser.add_argument("--results", type=Path, default=None, help="results folder (default bench/results)")
+    parser.add_argument("--products", type=int, default=data.PRODUCTS,
+                        help=f"stock catalogue size (default {data.PRODUCTS:,})")  # fmt: skip
+    parser.add_argument("--velib", type=parse_velib, default=(1_500, 30), metavar="STATIONSxDAYS",
+                        help="Vélib': stations and days of snapshots every 15 minutes (default 1500x30)")  # fmt: skip
+    parser.add_argument("--stream-history", type=lambda v: int(float(v)), default=1_000_000,
+                        help="events of history before the micro-batches (default 1e6, then twice)")  # fmt: skip
+    parser.add_argument("--stream-batches", type=lambda v: int(float(v)), nargs="+",
+                        default=[1_000, 10_000, 100_000], help="micro-batch sizes (default 1e3 1e4 1e5)")  # fmt: skip
     args = parser.parse_args(argv)
     sizes = parse_sizes(args.sizes) if args.sizes else (QUICK_SIZES if args.quick else DEFAULT_SIZES)
     repeat = args.repeat or (1 if args.quick else 3)
@@ -319,17 +458,19 @@ def main(argv: list[str] | None = None) -> int:
         report.write(results_dir, current)
         return current
 
+    options = Options(work, sizes, repeat, args.products, *args.velib, args.stream_history,
+                      tuple(args.stream_batches))  # fmt: skip
     status = 0
     if "marts" in sections:
         try:
-            marts_section(work, sizes, repeat, implementations, save)
+            marts_section(work, sizes, repeat, implementations, save, args.products)
         except Disagreement as error:
             log(f"the implementations disagree:\n{error}")
             status = 1
     for name in SECTIONS[1:]:
         if name in sections:
             log(f"section {name}")
-            save([], {name: getattr(extra_sections, name)(work, sizes, repeat)})
+            save([], {name: getattr(extra_sections, name)(options)})
     print((results_dir / "results.md").read_text())
     return status
 

@@ -2,13 +2,15 @@
 page's marts (a message instead of a traceback when they are missing or empty), and the "last refreshed" line.
 
 The SQL of the pages is plain selects over the marts, with `?` parameters: it runs on DuckDB and on Athena alike.
-Shaping for charts (weekly sums, cumulative shares) happens in pandas on the rows those selects return.
+A page filters mart rows and sums or counts them for the selection it shows; every ratio, share, rank, median or
+curve comes from a mart (rules live in dbt). Numbers are formatted by dashboard/format.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +20,8 @@ import streamlit as st
 
 from ingestion import config
 from serving.warehouse import DuckDBWarehouse, Warehouse, WarehouseUnavailable, built_tables, open_warehouse
+
+LOG = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,13 @@ def page(title: str, domain: str, marts: Sequence[str], body: Callable[[], None]
         body()
     except WarehouseUnavailable as error:
         st.info(f"The warehouse cannot be read: {error}.")
+    except Exception as error:  # e.g. a mart built by an older version lacks a column the page reads
+        LOG.exception("page %s failed", title)
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        st.error(
+            f"A query of this page failed ({first_line}). If the {domain} marts were built by an older version of "
+            f"the project, rebuild them with {build}; the server log has the details."
+        )
 
 
 def empty_note(frame: pd.DataFrame, what: str) -> bool:
@@ -172,3 +183,23 @@ def empty_note(frame: pd.DataFrame, what: str) -> bool:
         st.info(f"No rows: {what}.")
         return True
     return False
+
+
+def period(label: str, first: dt.date, last: dt.date, key: str, container=st) -> tuple[dt.date, dt.date]:
+    """A date-range filter between `first` and `last` (both by default); a half-picked range counts as one day."""
+    picked = container.date_input(label, value=(first, last), min_value=first, max_value=last, key=key)
+    if isinstance(picked, tuple | list):
+        if not picked:
+            return first, last
+        return picked[0], picked[-1]
+    return picked, picked
+
+
+def choose(label: str, options: Sequence[Any], key: str, container=st, default: Sequence[Any] | None = None) -> list:
+    """A multi-choice filter; every option chosen by default (or `default`)."""
+    chosen = default if default is not None else list(options)
+    return container.multiselect(label, list(options), default=list(chosen), key=key)
+
+
+def as_date(value: Any) -> dt.date:
+    return pd.Timestamp(value).date()

@@ -18,7 +18,7 @@ DBT_PROFILES_DIR = DBT_PROJECT_DIR
 
 TARGETS = ("dev", "test", "prod")
 
-# Every variable of the README's Configuration table, in one place (tests/test_config.py checks that the two
+# Every variable of the configuration table (docs/configuration.md), in one place (tests/test_config.py checks that the two
 # agree, and that this module reads no other). A new setting is added here, in its settings function, and in
 # the table.
 KNOWN_VARIABLES = frozenset(
@@ -72,7 +72,7 @@ def check_variables(*prefixes: str) -> None:
         problems.append(f"{name} is set but is not a Tributary setting: {hint}")
     if problems:
         raise UnknownVariableError(
-            "; ".join(problems) + " (every variable is listed in the README's Configuration table; unset or rename it)"
+            "; ".join(problems) + " (every variable is listed in docs/configuration.md; unset or rename it)"
         )
 
 
@@ -456,6 +456,27 @@ class DashboardSettings:
     host: str
     port: int
     cache_seconds: int
+    currencies: dict[str, str]  # domain → the currency symbol its amounts are shown with
+
+
+# The currency each domain's amounts are in: the Superstore export is in US dollars, the wine shop in euros, the
+# shop sample and achats.csv in euros (UCI Online Retail is in pounds: DASHBOARD_CURRENCIES=shop=£), the marketing
+# transactions in US dollars.
+DEFAULT_CURRENCIES = {"stock": "$", "wine": "€", "shop": "€", "marketing": "$"}
+
+
+def _currencies(value: str) -> dict[str, str]:
+    currencies = dict(DEFAULT_CURRENCIES)
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        domain, _, symbol = item.partition("=")
+        domain, symbol = domain.strip(), symbol.strip()
+        if domain not in DEFAULT_CURRENCIES or not symbol:
+            raise ValueError(
+                f"DASHBOARD_CURRENCIES: {item!r} is not <domain>=<symbol> with a domain among "
+                f"{', '.join(DEFAULT_CURRENCIES)} (e.g. DASHBOARD_CURRENCIES='shop=£,marketing=€')"
+            )
+        currencies[domain] = symbol
+    return currencies
 
 
 def dashboard_settings() -> DashboardSettings:
@@ -464,10 +485,13 @@ def dashboard_settings() -> DashboardSettings:
     `DASHBOARD_HOST` (default 127.0.0.1) and `DASHBOARD_PORT` (default 8501): where it listens.
     `DASHBOARD_CACHE_SECONDS` (default 600): how long a query result over Athena is reused (each Athena query
     is billed by the bytes it scans); DuckDB queries are never cached, so a page shows the file as it is.
+    `DASHBOARD_CURRENCIES` (default `stock=$,wine=€,shop=€,marketing=$`): the currency symbol of each domain's
+    amounts; name only the domains to change (`shop=£` for UCI Online Retail).
     """
     check_variables("DASHBOARD_")
     return DashboardSettings(
         host=os.environ.get("DASHBOARD_HOST", "").strip() or "127.0.0.1",
         port=int(os.environ.get("DASHBOARD_PORT", "").strip() or "8501"),
         cache_seconds=int(os.environ.get("DASHBOARD_CACHE_SECONDS", "").strip() or "600"),
+        currencies=_currencies(os.environ.get("DASHBOARD_CURRENCIES", "")),
     )

@@ -14,8 +14,10 @@ For every input file of a batch (a path, a glob, or an `s3://bucket/key*` patter
    `parsed/<source>/<table>/dt=<delivery date>/<delivery id>.parquet`, the delivery id being
    `<delivery time, UTC>Z-<stem>-<sha256[:16]>`.
 
-Steps 1–3 run for every file of the batch before anything is written: a file that cannot be landed fails the
-batch with a message naming it, and nothing of the batch is written.
+Steps 1–3 run for every file of the batch before anything is written. A file that cannot be landed (unreadable,
+not the contract's columns) is skipped with a message naming it and the problem (`LandedFile.error`), and never
+blocks the files beside it: the landing asset reports it by a failing asset check. `ingest_files(...,
+all_or_nothing=True)` raises instead, before writing anything.
 
 **Deliveries.** "The latest export wins" is decided by delivery time, never by a name or a hash. Files of a
 batch are delivered oldest first (by modification time, then name). Landing the same bytes again is a no-op
@@ -81,6 +83,7 @@ class LandedFile:
     missing_optional: tuple[str, ...] = ()
     reason: str = ""  # why nothing was delivered
     reasons: dict[str, int] = field(default_factory=dict)  # rejected records by reason
+    error: str = ""  # the file could not be landed: the message names it and the problem
 
 
 # --- reading inputs ------------------------------------------------------------------------------------------
@@ -334,24 +337,42 @@ def ingest_files(
     pattern: str | Sequence[str],
     encoding: str | None = None,
     now: dt.datetime | None = None,
+    all_or_nothing: bool = False,
 ) -> list[LandedFile]:
-    """Land every file matching `pattern` (a pattern or a list of them) into raw/<source>/<table>/: all or
-    nothing (see the module's docstring)."""
+    """Land every file matching `pattern` (a pattern or a list of them) into raw/<source>/<table>/ (see the
+    module's docstring). A file that cannot be landed is returned with its `error` and the others land; with
+    `all_or_nothing`, the first such file raises IngestionError and nothing is written."""
     contract = contract_for(source, table)
     patterns = [pattern] if isinstance(pattern, str) else list(pattern)
     with tempfile.TemporaryDirectory(prefix="tributary-land-") as tmp:
         work = Path(tmp)
         inputs = sorted((f for p in patterns for f in list_inputs(p, work)), key=lambda f: (f.modified_at, f.name))
-        prepared = [prepare(file, contract, encoding, work) for file in inputs]
+        prepared: list[Prepared] = []
+        failed: list[LandedFile] = []
+        for file in inputs:
+            try:
+                prepared.append(prepare(file, contract, encoding, work))
+            except IngestionError as error:
+                if all_or_nothing:
+                    raise
+                failed.append(LandedFile(file.name, "", False, error=str(error)))
         con = duckdb_connection()
         try:
-            return _deliver_all(lake, contract, prepared, now, work, con)
+            landed = _deliver_all(lake, contract, prepared, now, work, con, all_or_nothing, failed)
         finally:
             con.close()
+        return failed + landed
 
 
 def _deliver_all(
-    lake: Lake, contract: Contract, prepared: list[Prepared], now: dt.datetime | None, work: Path, con: Any
+    lake: Lake,
+    contract: Contract,
+    prepared: list[Prepared],
+    now: dt.datetime | None,
+    work: Path,
+    con: Any,
+    all_or_nothing: bool = True,
+    failed: list[LandedFile] | None = None,
 ) -> list[LandedFile]:
     history = _deliveries(lake, contract)
     base = now or dt.datetime.now(dt.UTC)
@@ -373,14 +394,23 @@ def _deliver_all(
         delivery = Delivery(raw, _delivery_id(when, item.stem, item.probe.sha256), when)
         planned.append((item, delivery, "", raw))
         history.append((when, sha16))
-    # parse everything before writing anything: a file that fails leaves the lake untouched
+    # parse everything before writing anything: a file that fails is skipped (or, all or nothing, raises)
     reports: dict[int, tuple[Path, ParseReport]] = {}
+    skipped: set[int] = set()
     for index, (item, delivery, _, _) in enumerate(planned):
         if delivery is not None:
             out = work / f"parsed-{index}.parquet"
-            reports[index] = (out, parse_prepared(con, item, contract, delivery, out))
+            try:
+                reports[index] = (out, parse_prepared(con, item, contract, delivery, out))
+            except IngestionError as error:
+                if all_or_nothing:
+                    raise
+                skipped.add(index)
+                (failed if failed is not None else []).append(LandedFile(item.file.name, "", False, error=str(error)))
     landed = []
     for index, (item, delivery, reason, raw) in enumerate(planned):
+        if index in skipped:
+            continue
         lake.put_file(raw, item.file.path)  # content addressed: a no-op when these bytes are stored
         if delivery is None:
             landed.append(LandedFile(item.file.name, raw, False, reason=reason, encoding=item.encoding))

@@ -126,14 +126,30 @@ def demo_warehouse(tmp_path_factory) -> Path:
         # the shop sample with planted behaviours, large enough for its customer model to train and publish
         generate_shop(samples / "shop", orders=3000, end=dt.date(2026, 6, 30), behaviours=True)
         generate_marketing(samples / "marketing", scale=0.05)
-        # half an hour of click events in six batches (one per five-minute window), a burst in the last one
-        produce_clicks(["--batches", "6", "--batch-size", "30", "--backfill-minutes", "30",
+        # 80 minutes of click events in 16 batches (one per five-minute window), a burst in the last one: the
+        # baseline of an anomaly takes the 12 windows before, so the burst is flagged
+        produce_clicks(["--batches", "16", "--batch-size", "30", "--backfill-minutes", "80",
                         "--burst", "cart_abandoned:FR:60", "--seed", "3"])  # fmt: skip
         copy_demo_inputs(root, root / DEMO_INPUTS)
         (root / "dagster").mkdir()
         with DagsterInstance.from_config(str(root / "dagster")) as instance:
             assert materialize_assets(instance=instance).success
+            # three earlier weeks of the stock risk history, backfilled as docs/dashboard.md shows
+            [(as_of,)] = query(root / "warehouse.duckdb", "select max(as_of_date) from main.fct_stock__risk")
+            for weeks in (3, 2, 1):
+                assert backfill_risk_history(as_of - dt.timedelta(weeks=weeks), instance).success
     return root
+
+
+def backfill_risk_history(day, instance=None):
+    """Materialize fct_stock__risk_history alone with stock_as_of_date = day: that day of the history."""
+    from dagster import AssetKey, AssetSelection
+
+    return materialize_assets(
+        selection=AssetSelection.assets(AssetKey("fct_stock__risk_history")),
+        run_config={"ops": {"tributary_dbt_assets": {"config": {"vars": {"stock_as_of_date": day.isoformat()}}}}},
+        instance=instance,
+    )
 
 
 def query(db_path: Path, sql: str) -> list[tuple]:

@@ -1,11 +1,15 @@
-"""The benchmark (bench/): its canonical checksums, its ntile, and its smoke test, which is CI's check that the
-three implementations of the stock and shop marts (dbt, one DuckDB session, pandas) compute the same rows.
+"""The benchmark (bench/): its canonical checksums, its ntile, its Athena cost model, and its smoke test, which is
+CI's check that the three implementations of the stock and shop marts (the project from the input files: landing
+and dbt; one DuckDB session; pandas) compute the same rows.
 
-The smoke test runs at 1e4 rows (1e5 is `make bench-quick`): enough for every rule to matter (240 product-region
-pairs, RFM quintiles over about a thousand customers), small enough for CI. No timing is asserted."""
+The smoke test runs at 1e4 rows (1e5 is `make bench-quick`) over the benchmark's catalogue of 5,000 products:
+enough for every rule to matter (thousands of product-region pairs, RFM quintiles over about a thousand
+customers), small enough for CI. No timing is asserted."""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -14,7 +18,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from bench import checksum
+from bench import athena, checksum
 from bench.pandas_way import _ntile
 from bench.project import MARTS
 from ingestion.config import REPO_ROOT
@@ -65,9 +69,79 @@ def test_the_three_implementations_agree(tmp_path):
             assert rows > 0, f"{mart} is empty"
             assert runs["dbt"]["checksums"][mart] == [rows, md5], mart
             assert runs["pandas"]["checksums"][mart] == [rows, md5], mart
-    # the risk mart covers every product-region pair of the sample: 60 products × 4 regions
-    assert measurements["marts/stock/10000/limit"]["checksums"]["fct_stock__risk"][0] == 240
-    assert "| stock | 1e4 | project: dbt build |" in (results / "results.md").read_text()
+    # the inputs are the generator's: 1e4 order lines over 5,000 products, read here with Python's csv module
+    sales = tmp_path / "data" / "stock-10000-p5000" / "utf8" / "superstore_sales.csv"
+    with sales.open(encoding="utf-8", newline="") as handle:
+        lines = list(csv.DictReader(handle))
+    assert len(lines) == 10_000
+    days = [dt.datetime.strptime(line["Order Date"], "%m/%d/%Y").date() for line in lines]
+    pairs = {(line["Product ID"], line["Region"]) for line in lines}  # the latest sale date is the as-of date
+    triples = {(day, line["Product ID"], line["Region"]) for day, line in zip(days, lines, strict=True)}
+    stock = measurements["marts/stock/10000/limit"]["checksums"]
+    assert len(pairs) > 5_000  # the stock team's scale: thousands of risk pairs
+    assert stock["fct_stock__risk"][0] == len(pairs)
+    assert stock["fct_stock__daily_sales"][0] == len(triples)
+    # the project ran end to end: every line of both files landed and parsed, none rejected, then dbt built
+    project = measurements["marts/stock/10000/dbt"]
+    assert {e["table"]: (e["records"], e["rejected"]) for e in project["landed"]} == {
+        "stock/sales": (10_000, 0), "stock/inventory_snapshots": (5, 0),
+    }  # fmt: skip
+    assert set(project["parts_median_s"]) == {"landing", "dbt"}
+    assert project["wall_median_s"] == pytest.approx(sum(project["parts_median_s"].values()))
+    # Athena: a full build reads the one parsed export, the raw text before; every query at least 10 MB
+    cost = project["athena"]
+    assert cost["after"]["lake_bytes"] > 0 and cost["before"]["lake_bytes"] > sales.stat().st_size
+    assert cost["after"]["billed_bytes"] >= cost["after"]["queries"] * athena.MIN_BYTES
+    text = (results / "results.md").read_text()
+    assert "| stock | 1e4 | project: landing + dbt build |" in text
+    assert "| stock 1e4: full build |" in text
+
+
+def test_athena_bills_every_query_at_least_10_mb():
+    assert athena.billed(0) == 10_000_000
+    assert athena.billed(10_000_001) == 11_000_000  # rounded up to the megabyte
+    assert athena.price(athena.billed(2 * 10**12)) == pytest.approx(10.0)  # $5 per TB
+
+
+def test_athena_partition_of_a_parsed_file_is_its_delivery_in_production():
+    # a snapshot parsed today: the raw file's own time (the snapshot's) says where production would put it
+    snapshot = "parsed/velib/station_status/dt=2026-12-01/20261201T020000123456Z-20261128T234500Z-opendata-ab12.parquet"
+    assert athena.production_date(snapshot) == dt.date(2026, 11, 28)
+    # an export or a stream batch: its dt folder (the delivery date, or the batch's time)
+    export = "parsed/stock/sales/dt=2026-12-01/20261201T020000123456Z-superstore_sales-0123456789abcdef.parquet"
+    assert athena.production_date(export) == dt.date(2026, 12, 1)
+
+
+def test_athena_columns_are_the_words_outside_quoted_names():
+    sql = 'select count(*) from "wh"."raw_stock"."sales" -- sales\nwhere region is not null'
+    assert athena._columns_named(sql, ["sales", "region", "dt"]) == ["region"]
+
+
+def test_athena_lake_reads_go_through_views_and_stop_at_tables():
+    def model(name, materialized, parents):
+        return {"resource_type": "model", "config": {"materialized": materialized}, "depends_on": {"nodes": parents}}
+
+    manifest = {
+        "nodes": {
+            "model.p.base": model("base", "view", ["source.p.raw.t"]),
+            "model.p.stg": model("stg", "view", ["model.p.base"]),
+            "model.p.mart": model("mart", "table", ["model.p.stg"]),
+            "model.p.top": model("top", "table", ["model.p.mart", "source.p.raw.u"]),
+            "test.p.on_mart": {"resource_type": "test", "config": {}, "depends_on": {"nodes": ["model.p.mart"]}},
+            "test.p.on_stg": {"resource_type": "test", "config": {}, "depends_on": {"nodes": ["model.p.stg"]}},
+        },
+        "unit_tests": {"unit_test.p.mart.u": {"resource_type": "unit_test", "depends_on": {"nodes": ["model.p.mart"]}}},
+    }
+    executed = [*manifest["nodes"], "unit_test.p.mart.u"]
+    assert athena.lake_reads(manifest, executed) == {
+        "model.p.mart": ["source.p.raw.t"],  # through two views
+        "model.p.top": ["source.p.raw.u"],  # a table stops the walk: mart is read, not its sources
+        "test.p.on_mart": [],
+        "test.p.on_stg": ["source.p.raw.t"],
+        "unit_test.p.mart.u": [],  # fixtures replace its inputs
+    }
+    # views are DDL; two tables, two tests, one unit test: 5 queries (an incremental model would be 2 in a rerun)
+    assert athena.queries(manifest, executed, incremental_run=False) == 5
 
 
 def test_the_shop_model_section_runs(tmp_path):

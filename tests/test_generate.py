@@ -50,3 +50,17 @@ def test_inventory_snapshot_and_catalogue_come_from_the_sales(tmp_path):
     catalogue = load_catalogue(str(sales), "cp1252")
     assert {r["product_id"] for r in rows} <= {item.product_id for item in catalogue}
     assert all(item.unit_price > 0 for item in catalogue)
+
+
+def test_catalogue_size_is_an_option(tmp_path):
+    from ingestion.stock.generate import main
+
+    main(["--rows", "2e4", "--products", "500", "--clean", "--seed", "5", "--end", END.isoformat(),
+          "--out", str(tmp_path / "big")])  # fmt: skip
+    main(["--rows", "2000", "--clean", "--seed", "5", "--end", END.isoformat(), "--out", str(tmp_path / "demo")])
+    big = list(csv.DictReader((tmp_path / "big" / "superstore_sales.csv").open(encoding="cp1252", newline="")))
+    demo = list(csv.DictReader((tmp_path / "demo" / "superstore_sales.csv").open(encoding="cp1252", newline="")))
+    assert len(big) == 20_000 and len(demo) == 2_000
+    # 20,000 draws among 500 products: every product sells (a product left out has odds of about 1e-17)
+    assert len({row["Product ID"] for row in big}) == 500
+    assert len({row["Product ID"] for row in demo}) == 60  # the demo's default catalogue is unchanged

@@ -25,8 +25,8 @@ def write(path, data: bytes, modified: dt.datetime | None = None):
     return path
 
 
-def ingest(lake, pattern, now=NOW, encoding="cp1252"):
-    return ingest_files(lake, "stock", "sales", str(pattern), encoding, now=now)
+def ingest(lake, pattern, now=NOW, encoding="cp1252", all_or_nothing=True):
+    return ingest_files(lake, "stock", "sales", str(pattern), encoding, now=now, all_or_nothing=all_or_nothing)
 
 
 def parsed_rows(lake, key, columns="_line_number, order_id, customer_name, product_name, _parse_error"):
@@ -125,6 +125,30 @@ def test_clean_and_holed_files_are_numbered_by_the_fast_reader(tmp_path):
                     (6, None, "empty_line"), (7, "CA-6", None)]  # fmt: skip
 
 
+def test_records_streamed_in_several_batches_keep_their_line_numbers(tmp_path, monkeypatch):
+    # the reader's records are numbered as they stream out of DuckDB (parse._write_numbered): batches of 3
+    # records and row groups of 2 here, so that numbering crosses batches, and a hole is numbered around
+    from ingestion import parse
+
+    monkeypatch.setattr(parse, "NUMBERED_BATCH", 3)
+    monkeypatch.setattr(parse, "ROW_GROUP", 2)
+    lake = LocalLake(tmp_path / "lake")
+    fields = next(__import__("csv").reader([LINE]))
+    good = ",".join(f'"{f}"' for f in fields)
+    lines = [HEADER] + [good.replace('"CA-1"', f'"CA-{i}"') for i in range(2, 12)]  # CA-n on line n
+    [clean] = ingest(lake, write(tmp_path / "clean.csv", ("\n".join(lines) + "\n").encode()))
+    rows = parsed_rows(lake, clean.parsed_key, "_line_number, order_id")
+    assert rows == [(n, f"CA-{n}") for n in range(2, 12)]
+    row_groups = duckdb.sql(
+        f"select count(distinct row_group_id) from parquet_metadata('{lake.uri(clean.parsed_key)}')"
+    )
+    assert row_groups.fetchone()[0] == 7  # batches of 3, 3, 3 and 1 records, each in row groups of at most 2
+    lines[7] += ",extra"  # line 8 rejected: the records after it keep their own lines
+    [holed] = ingest(lake, write(tmp_path / "holed.csv", ("\n".join(lines) + "\n").encode()), now=NOW.replace(hour=13))
+    rows = parsed_rows(lake, holed.parsed_key, "_line_number, order_id, _parse_error")
+    assert rows == [(n, None if n == 8 else f"CA-{n}", "wrong_field_count" if n == 8 else None) for n in range(2, 12)]
+
+
 def test_the_same_bytes_again_are_no_new_delivery_unless_delivered_again_after_a_newer_export(tmp_path):
     lake = LocalLake(tmp_path / "lake")
     old = write(tmp_path / "a.csv", f"{HEADER}\n{LINE}\n".encode(), modified=NOW - dt.timedelta(days=2))
@@ -164,6 +188,18 @@ def test_unreadable_files_fail_naming_the_file_and_write_nothing(tmp_path, conte
         ingest(lake, tmp_path / "*.csv")
     assert str(bad) in str(error.value)
     assert lake.list("raw/") == [] and lake.list("parsed/") == []  # the good file of the batch was not landed
+
+
+def test_by_default_a_bad_file_is_skipped_and_named_and_never_blocks_the_others(tmp_path):
+    lake = LocalLake(tmp_path / "lake")
+    write(tmp_path / "a_good.csv", f"{HEADER}\n{LINE}\n".encode("cp1252"))
+    bad = write(tmp_path / "b_bad.csv", b"id,name\n1,x\n")
+    landed = ingest(lake, tmp_path / "*.csv", all_or_nothing=False)
+    [failed] = [f for f in landed if f.error]
+    assert failed.source_path == str(bad) and not failed.written
+    assert f"{bad}: required column(s) 'row_id'" in failed.error
+    [good] = [f for f in landed if f.written]
+    assert good.source_path.endswith("a_good.csv") and lake.exists(good.parsed_key)
 
 
 def test_no_matching_file(tmp_path):

@@ -87,7 +87,7 @@ def test_json_is_parsed_one_row_per_record(tmp_path):
 
     def land(name, data):
         (tmp_path / name).write_bytes(data)
-        return ingest_files(lake, "marketing", "social_posts", str(tmp_path / name))
+        return ingest_files(lake, "marketing", "social_posts", str(tmp_path / name), all_or_nothing=True)
 
     def rows(landed):
         columns = "_line_number, user_name, message, likes, _parse_error"

@@ -203,14 +203,12 @@ def test_marketing_marts_by_hand(marketing_inputs):
     assert query(db, "select count(*) from raw_marketing.transactions") == [(10,)]
 
 
-def test_an_unreadable_campaign_file_fails_its_asset_naming_the_file(project_env, monkeypatch):
+def test_an_unreadable_campaign_file_fails_its_check_naming_the_file(project_env, monkeypatch):
     bad = project_env / "campaigns.json"
     bad.write_text('[{"campaign_id": "C1", ')
     monkeypatch.setenv("MARKETING_CAMPAIGNS_PATH", str(bad))
-    result = materialize_assets(selection=AssetSelection.assets(["marketing", "raw_campaigns"]), raise_on_error=False)
-    assert not result.success
-    [failure] = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    error = failure.event_specific_data.error
-    message = (error.cause.message if error.cause else "") + error.message
-    assert str(bad) in message and "not a valid JSON array" in message
+    result = materialize_assets(selection=AssetSelection.assets(["marketing", "raw_campaigns"]))
+    [check] = result.get_asset_check_evaluations()
+    assert check.check_name == "inputs_landed" and not check.passed
+    assert str(bad) in check.description and "not a valid JSON array" in check.description
     assert not (project_env / "lake" / "raw").exists()

@@ -60,7 +60,7 @@ def test_a_broken_workbook_fails_naming_the_file_and_writes_nothing(tmp_path):
     bad.write_bytes(b"PK\x03\x04 not really a workbook")
     lake = LocalLake(tmp_path / "lake")
     with pytest.raises(IngestionError, match="retail.xlsx: not a readable xlsx workbook"):
-        ingest_files(lake, "shop", "online_retail", str(bad))
+        ingest_files(lake, "shop", "online_retail", str(bad), all_or_nothing=True)
     assert lake.list("raw/") == []
 
 

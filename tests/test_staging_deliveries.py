@@ -115,13 +115,14 @@ def test_columns_by_name_every_line_accounted_and_the_latest_delivery_wins(expor
     assert accounting(db) == (11, 3, 8)
 
 
-def test_a_file_without_a_required_column_fails_its_asset_naming_file_and_column(exports, project_env, monkeypatch):
+def test_a_file_without_a_required_column_fails_its_check_naming_file_and_column(exports, project_env, monkeypatch):
+    good = export(exports / "good.csv", list(BASE), [row()])
     bad = export(exports / "no_region.csv", [c for c in BASE if c != "Region"], [row()])
-    monkeypatch.setenv("STOCK_SALES_CSV", str(bad))
-    result = materialize_assets(selection=AssetSelection.assets(["stock", "raw_sales"]), raise_on_error=False)
-    assert not result.success
-    [failure] = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    error = failure.event_specific_data.error
-    message = (error.cause.message if error.cause else "") + error.message
-    assert f"{bad}: required column(s) 'region' missing from the header" in message
-    assert not (project_env / "lake" / "raw").exists()
+    monkeypatch.setenv("STOCK_SALES_CSV", str(exports / "*.csv"))
+    result = materialize_assets(selection=AssetSelection.assets(["stock", "raw_sales"]))
+    [check] = result.get_asset_check_evaluations()
+    assert check.check_name == "inputs_landed" and not check.passed
+    assert f"{bad}: required column(s) 'region' missing from the header" in check.description
+    # the other file of the folder landed all the same: one bad file never blocks the others
+    [landed] = result.asset_materializations_for_node("stock__raw_sales")
+    assert landed.metadata["files_written"].value == 1 and str(good) not in check.description

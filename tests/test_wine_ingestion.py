@@ -26,7 +26,7 @@ def workbook(path, rows, extra_sheet=None):
 
 
 def ingest(lake, path, table="erp"):
-    return ingest_files(lake, "wine", table, str(path), now=NOW)
+    return ingest_files(lake, "wine", table, str(path), now=NOW, all_or_nothing=True)
 
 
 def parsed(lake, landed, columns="_line_number, product_id, onsale_web, price, stock_quantity, stock_status"):

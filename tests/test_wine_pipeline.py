@@ -145,9 +145,11 @@ def test_wine_end_to_end(wine_inputs):
             assert (price, revenue, is_premium) == (110, 220, True) and zscore == pytest.approx(3.0)
         else:
             assert (price, is_premium) == (10, False) and zscore == pytest.approx(-1 / 3)
+    # premium: product 10 (2 units, 220 €); ordinary: the nine others at 10 € (11 units, 110 €)
     assert query(db, "select * from main.fct_wine__revenue_summary") == [
-        (10, 13, 330, 1, 9, pytest.approx(20.0), pytest.approx(30.0), 2.0)
-    ]
+        (10, 13, 330, 1, 9, pytest.approx(20.0), pytest.approx(30.0), 2.0,
+         2, 11, 220, 110, pytest.approx(2 / 3), pytest.approx(1 / 3), 110, 10)
+    ]  # fmt: skip
 
     # --- anomalies are reported, not dropped
     assert sorted(query(db, "select anomaly, product_id, web_id from main.fct_wine__anomalies")) == sorted(

@@ -1,5 +1,5 @@
 -- The limit for the shop marts (fct_shop__orders, dim_shop__customers, fct_shop__customer_rfm): one DuckDB
--- session, clients.csv and achats.csv read once with DuckDB's CSV reader, the same checks, de-duplication and
+-- session, the input files clients.csv and achats.csv read once with DuckDB's CSV reader, the same checks, de-duplication and
 -- rules as the dbt models (staging/shop, intermediate/shop, marts/shop) for the shop_orders source (the
 -- Online Retail source is not part of the benchmark). Parameters (placeholders written $$name) from dbt_project.yml.
 
@@ -8,17 +8,11 @@ with
 
 raw as (
     select *
-    from read_csv(
-        '$lake/raw/shop/clients/dt=*/*.csv',
-        header = true, all_varchar = true, filename = true, hive_partitioning = true,
-        hive_types = {'dt': 'date'}
-    )
+    from read_csv('$clients', header = true, all_varchar = true)
 ),
 
 typed as (
     select
-        dt as ingested_date,
-        filename as source_file,
         nullif(trim(id_client), '') as client_id,
         nullif(trim(nom), '') as client_name,
         lower(nullif(trim(email), '')) as email_text,
@@ -40,24 +34,19 @@ select
     country
 from typed
 where client_id is not null
-qualify row_number() over (partition by client_id order by ingested_date desc, source_file desc) = 1;
+-- one copy of a client twice (one input file is one delivery; the generated inputs hold no client twice)
+qualify row_number() over (partition by client_id) = 1;
 
 create temp table orders as
 with
 
 raw as (
     select *
-    from read_csv(
-        '$lake/raw/shop/orders/dt=*/*.csv',
-        header = true, all_varchar = true, filename = true, hive_partitioning = true,
-        hive_types = {'dt': 'date'}
-    )
+    from read_csv('$orders', header = true, all_varchar = true)
 ),
 
 typed as (
     select
-        dt as ingested_date,
-        filename as source_file,
         nullif(trim(id_achat), '') as order_id,
         nullif(trim(id_client), '') as client_id,
         coalesce(
@@ -83,9 +72,7 @@ where
     and typed.ordered_at is not null and cast(typed.ordered_at as date) <= current_date
     and typed.amount > 0 and typed.amount <= $max_order_amount
     and typed.product is not null
-qualify row_number() over (
-    partition by typed.order_id order by typed.ingested_date desc, typed.source_file desc
-) = 1;
+qualify row_number() over (partition by typed.order_id) = 1;
 
 create table fct_shop__orders as
 select

@@ -1,4 +1,4 @@
--- The limit for the stock marts: one DuckDB session, the raw files read once with DuckDB's CSV reader, the
+-- The limit for the stock marts: one DuckDB session, the input file read once with DuckDB's CSV reader, the
 -- same checks, de-duplication and rules as the dbt models (staging/stock, intermediate/stock, marts/stock),
 -- no views in between. Parameters (placeholders written $$name) come from dbt_project.yml's vars and the seed.
 -- The typed order lines are kept in one temporary table: both marts read them, and parsing the CSV twice
@@ -9,17 +9,11 @@ with
 
 raw as (
     select *
-    from read_csv(
-        '$lake/raw/stock/sales/dt=*/*.csv',
-        header = true, all_varchar = true, filename = true, hive_partitioning = true,
-        hive_types = {'dt': 'date'}
-    )
+    from read_csv('$sales', header = true, all_varchar = true)
 ),
 
 typed as (
     select
-        dt as ingested_date,
-        filename as source_file,
         try_cast(nullif(trim("Row ID"), '') as integer) as row_id,
         nullif(trim("Order ID"), '') as order_id,
         nullif(trim("Product ID"), '') as product_id,
@@ -39,10 +33,9 @@ usable as (
     where
         row_id > 0 and order_id is not null and product_id is not null and region is not null
         and order_date is not null and quantity > 0 and sales is not null
-    -- the same order line in several exports: the latest export wins
-    qualify row_number() over (
-        partition by order_id, row_id order by ingested_date desc, source_file desc
-    ) = 1
+    -- the same order line twice: one copy is kept (the project keeps the latest delivery's first copy; one
+    -- input file is one delivery, and the generated inputs hold no line twice)
+    qualify row_number() over (partition by order_id, row_id) = 1
 )
 
 select
@@ -102,18 +95,14 @@ snapshots as (
         nullif(trim(product_id), '') as product_id,
         nullif(trim(region), '') as region,
         try_cast(on_hand as integer) as on_hand,
-        cast(try_strptime(as_of, '%Y-%m-%d') as date) as as_of_date,
-        dt as ingested_date,
-        filename as source_file
+        cast(try_strptime(as_of, '%Y-%m-%d') as date) as as_of_date
     from $snapshots_relation
 ),
 
 usable_snapshots as (
     select * from snapshots
     where product_id is not null and region is not null and on_hand >= 0 and as_of_date is not null
-    qualify row_number() over (
-        partition by product_id, region, as_of_date order by ingested_date desc, source_file desc
-    ) = 1
+    qualify row_number() over (partition by product_id, region, as_of_date) = 1
 ),
 
 as_of as (

@@ -5,12 +5,41 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import common
+from dashboard import format as fmt
 from ingestion import config
 
 PRODUCTS = "fct_wine__product_revenue"
 SUMMARY = "fct_wine__revenue_summary"
 ANOMALIES = "fct_wine__anomalies"
-PRODUCT_COLUMNS = ("product_id", "sku", "title", "price", "total_sales", "revenue", "price_zscore", "is_premium")
+PRODUCT_COLUMNS = {
+    "product_id": fmt.text("Product"),
+    "sku": fmt.text("SKU"),
+    "title": fmt.text("Name"),
+    "price": fmt.amount("Price", "wine"),
+    "total_sales": fmt.integer("Units sold"),
+    "revenue": fmt.amount("Revenue", "wine"),
+    "price_zscore": fmt.decimal_("Price z-score", 2),
+    "is_premium": fmt.flag("Premium"),
+}
+SEGMENT_COLUMNS = {
+    "segment": fmt.text("Segment"),
+    "products": fmt.integer("Products"),
+    "units": fmt.integer("Units sold"),
+    "revenue": fmt.amount("Revenue", "wine"),
+    "share_of_revenue": fmt.rate("Share of revenue"),
+    "average_price": fmt.amount("Mean price", "wine"),
+}
+TEST_COLUMNS = {
+    "test": fmt.text("dbt test"),
+    "asset": fmt.text("Asset"),
+    "status": fmt.text("Status"),
+    "failing_rows": fmt.integer("Failing rows"),
+}
+ANOMALY_COLUMNS = {
+    "source_table": fmt.text("Table"),
+    "anomaly": fmt.text("Anomaly"),
+    "anomaly_rows": fmt.integer("Rows"),
+}
 
 
 def summary_section() -> None:
@@ -23,12 +52,12 @@ def summary_section() -> None:
         return
     products, units, revenue, premium, ordinary, threshold = row
     a, b, c, d, e = st.columns(5)
-    a.metric("Products", f"{products:,}")
-    b.metric("Units sold", f"{units:,}")
-    c.metric("Revenue (€)", f"{revenue:,.2f}")
-    d.metric("Premium products", f"{premium:,}")
-    e.metric("Ordinary products", f"{ordinary:,}")
-    st.caption(f"Premium: price z-score above {threshold:g}; ordinary otherwise.")
+    a.metric("Products", fmt.number(products))
+    b.metric("Units sold", fmt.number(units))
+    c.metric("Revenue", fmt.money(revenue, "wine"))
+    d.metric("Premium products", fmt.number(premium))
+    e.metric("Ordinary products", fmt.number(ordinary))
+    st.caption(f"Premium: price z-score above {threshold:g}; ordinary otherwise. Amounts in euros.")
 
 
 def revenue_section() -> None:
@@ -39,38 +68,53 @@ def revenue_section() -> None:
     if common.empty_note(products, PRODUCTS):
         return
     products["segment"] = products.is_premium.map({True: "premium", False: "ordinary"})
-    top = products.head(20)
+    money = fmt.money_title("revenue", "wine")
     st.altair_chart(
-        alt.Chart(top)
+        alt.Chart(products.head(20))
         .mark_bar()
         .encode(
-            x=alt.X("revenue:Q", title="revenue (€)"),
+            x=alt.X("revenue:Q", title=money, axis=alt.Axis(format=fmt.AXIS_NUMBER)),
             y=alt.Y("title:N", sort="-x", title=None),
             color=alt.Color("segment:N", scale=alt.Scale(domain=["premium", "ordinary"])),
-            tooltip=["product_id", "title", "price", "total_sales", "revenue"],
+            tooltip=[
+                alt.Tooltip("title:N", title="name"),
+                alt.Tooltip("price:Q", title=fmt.money_title("price", "wine"), format=fmt.TOOLTIP_MONEY),
+                alt.Tooltip("total_sales:Q", title="units sold", format=","),
+                alt.Tooltip("revenue:Q", title=money, format=fmt.TOOLTIP_MONEY),
+            ],
         )
         .properties(title="The 20 products with the highest revenue")
     )
-    st.dataframe(products.drop(columns="segment"), hide_index=True, key="products")
+    fmt.table(products, PRODUCT_COLUMNS, key="products")
 
     st.subheader("Premium vs ordinary")
-    segments = common.fetch(
-        "select case when is_premium then 'premium' else 'ordinary' end as segment, count(*) as products,"
-        " sum(total_sales) as units, sum(revenue) as revenue, avg(price) as average_price"
-        f" from {common.rel(PRODUCTS)} group by case when is_premium then 'premium' else 'ordinary' end"
-        " order by segment desc"
-    )
-    st.dataframe(segments, hide_index=True, key="segments")
+    fmt.table(segments(), SEGMENT_COLUMNS, key="segments")
     st.altair_chart(
         alt.Chart(products)
         .mark_circle(size=50)
         .encode(
-            x=alt.X("price:Q", title="price (€)"),
-            y=alt.Y("revenue:Q", title="revenue (€)"),
+            x=alt.X("price:Q", title=fmt.money_title("price", "wine")),
+            y=alt.Y("revenue:Q", title=money, axis=alt.Axis(format=fmt.AXIS_NUMBER)),
             color=alt.Color("segment:N", scale=alt.Scale(domain=["premium", "ordinary"])),
-            tooltip=["title", "price", "price_zscore", "revenue"],
+            tooltip=[
+                alt.Tooltip("title:N", title="name"),
+                alt.Tooltip("price:Q", title=fmt.money_title("price", "wine"), format=fmt.TOOLTIP_MONEY),
+                alt.Tooltip("price_zscore:Q", title="price z-score", format=".2f"),
+                alt.Tooltip("revenue:Q", title=money, format=fmt.TOOLTIP_MONEY),
+            ],
         )
         .properties(title="Price and revenue of every product")
+    )
+
+
+def segments() -> pd.DataFrame:
+    """The premium and ordinary figures of fct_wine__revenue_summary, one row per segment (a reshaping)."""
+    measures = ("products", "units", "revenue", "revenue_share", "price_mean")
+    names = [f"{segment}_{m}" for segment in ("premium", "ordinary") for m in measures]
+    row = common.fetch(f"select {', '.join(names)} from {common.rel(SUMMARY)}").iloc[0]
+    return pd.DataFrame(
+        [[segment, *(row[f"{segment}_{m}"] for m in measures)] for segment in ("premium", "ordinary")],
+        columns=["segment", "products", "units", "revenue", "share_of_revenue", "average_price"],
     )
 
 
@@ -92,19 +136,19 @@ def tests_section() -> None:
         counts = frame.status.value_counts()
         columns = st.columns(4)
         for column, status in zip(columns, ("pass", "warn", "fail", "not_run"), strict=True):
-            column.metric(f"Tests {status}", int(counts.get(status, 0)))
+            column.metric(f"Tests {status.replace('_', ' ')}", fmt.number(counts.get(status, 0)))
         st.caption(
             "Each dbt test of the domain at its latest evaluation (the Dagster asset check of the latest build); "
             "the join tests warn rather than fail."
         )
-        st.dataframe(frame, hide_index=True, key="tests")
+        fmt.table(frame, TEST_COLUMNS, key="tests")
     anomalies = common.fetch(
         f"select source_table, anomaly, count(*) as anomaly_rows from {common.rel(ANOMALIES)}"
         " group by source_table, anomaly order by source_table, anomaly"
     )
     st.markdown("**Anomalies found in the data** (kept in the marts, listed in fct_wine__anomalies)")
     if not common.empty_note(anomalies, "no anomaly"):
-        st.dataframe(anomalies, hide_index=True, key="anomalies")
+        fmt.table(anomalies, ANOMALY_COLUMNS, key="anomalies")
 
 
 def test_results():

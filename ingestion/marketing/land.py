@@ -48,13 +48,17 @@ def web_log_table(path: Path, name: str) -> str:
 
 
 def ingest_web_logs(lake: Lake, pattern: str, now: dt.datetime | None = None) -> list[LandedFile]:
-    """Tell every file matching `pattern` apart, then land each in the table of its shape."""
+    """Tell every file matching `pattern` apart, then land each in the table of its shape; a file of neither shape
+    is returned with its error (the others land)."""
     with tempfile.TemporaryDirectory(prefix="tributary-logs-") as work:
         inputs = list_inputs(pattern, Path(work))
         tables: dict[str, list[str]] = {}
-        for file in inputs:
-            tables.setdefault(web_log_table(file.path, file.name), []).append(str(file.path))
         landed = []
+        for file in inputs:
+            try:
+                tables.setdefault(web_log_table(file.path, file.name), []).append(str(file.path))
+            except IngestionError as error:  # skipped and reported, never blocking the other files
+                landed.append(LandedFile(file.name, "", False, error=str(error)))
         for table, paths in tables.items():
             landed += ingest_files(lake, SOURCE, table, paths, now=now)
         return landed

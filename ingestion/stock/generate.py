@@ -6,6 +6,7 @@ negative and a non-numeric quantity, a missing product, a truncated line, a repe
 the same arguments (and end date) give the same bytes.
 
     python -m ingestion.stock.generate --rows 5000 --out .data/samples/stock
+    python -m ingestion.stock.generate --rows 1e7 --products 5000 --clean   # the benchmark's scale
 """
 
 from __future__ import annotations
@@ -190,19 +191,25 @@ def generate_inventory_csv(out: Path, sales_csv: Path, pairs: int = 5, seed: int
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=5000, help="order lines to generate (default 5000)")
+    parser.add_argument("--rows", type=lambda v: int(float(v)), default=5000, help="order lines (default 5000)")
+    parser.add_argument(
+        "--products", type=int, default=60, help="catalogue size (default 60; a stock team's catalogue: thousands)"
+    )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--out", type=Path, default=config.samples_dir() / "stock", help="output folder")
     parser.add_argument("--end", type=dt.date.fromisoformat, default=None, help="last order date (default yesterday)")
     parser.add_argument("--clean", action="store_true", help="no dirty rows")
     args = parser.parse_args(argv)
+    if args.products < 1:
+        parser.error(f"--products must be at least 1, not {args.products}")
     summary = generate_sales_csv(
-        args.out / "superstore_sales.csv", args.rows, args.seed, end=args.end, dirty=not args.clean
-    )
+        args.out / "superstore_sales.csv", args.rows, args.seed, end=args.end, n_products=args.products,
+        dirty=not args.clean,
+    )  # fmt: skip
     pairs = generate_inventory_csv(args.out / "inventory_snapshot.csv", args.out / "superstore_sales.csv")
     print(
         f"wrote {args.out / 'superstore_sales.csv'}: {summary.rows_written} lines "
-        f"({summary.dirty_rows} dirty), and an inventory snapshot of {pairs} pairs"
+        f"({summary.dirty_rows} dirty, {args.products} products), and an inventory snapshot of {pairs} pairs"
     )
 
 

@@ -1,8 +1,27 @@
 """One module per domain (`assets`, `jobs`, `schedules`, `sensors`), and what their ingestion assets share."""
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    MaterializeResult,
+    MetadataValue,
+)
 
 from ingestion.files import LandedFile
+
+INPUTS_LANDED = "inputs_landed"
+
+
+def landing_checks(*keys) -> list[AssetCheckSpec]:
+    """The check every file-landing asset reports: each input file was landed (one that cannot be, unreadable or
+    not the contract's columns, is skipped and named here, and never blocks the others)."""
+    return [
+        AssetCheckSpec(INPUTS_LANDED, asset=key, description="Every input file could be read and landed.")
+        for key in keys
+    ]
 
 
 def landed_result(
@@ -10,8 +29,13 @@ def landed_result(
 ) -> MaterializeResult:
     """The metadata of an ingestion asset: files matched, files delivered (the others were nothing new), the
     records parsed and rejected by the reader, and the columns the contract does not know (dropped) or lacks."""
+    failed = [f for f in landed if f.error]
     written = [f for f in landed if f.written]
+    for f in failed:
+        context.log.error(f"not landed: {f.error}")
     for f in landed:
+        if f.error:
+            continue
         if f.written:
             context.log.info(
                 f"{f.source_path} -> {f.key}, parsed into {f.parsed_key}: {f.records:,} record(s), "
@@ -36,5 +60,21 @@ def landed_result(
             "missing_optional_columns": MetadataValue.json(sorted({c for f in landed for c in f.missing_optional})),
             "keys": MetadataValue.json([f.key for f in landed]),
             "parsed_keys": MetadataValue.json([f.parsed_key for f in written]),
+            "files_not_landed": MetadataValue.json([f.error for f in failed]),
         },
+        check_results=[
+            AssetCheckResult(
+                check_name=INPUTS_LANDED,
+                asset_key=asset_key,
+                passed=not failed,
+                severity=AssetCheckSeverity.ERROR,
+                metadata={"errors": MetadataValue.json([f.error for f in failed])},
+                description=(
+                    f"{len(failed)} input file(s) could not be landed (the others were): "
+                    + "; ".join(f.error for f in failed)
+                    if failed
+                    else f"{len(landed)} input file(s), every one landed or already there"
+                ),
+            )
+        ],
     )

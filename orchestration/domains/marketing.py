@@ -32,7 +32,7 @@ from ingestion.marketing import (
     WEB_LOGS_TABLE,
 )
 from ingestion.marketing.land import ingest_web_logs
-from orchestration.domains import landed_result
+from orchestration.domains import landed_result, landing_checks
 from orchestration.streams import drain_check_specs, drain_stream, landing_sensor
 
 GROUP = "marketing"
@@ -44,12 +44,13 @@ def _land(
     """Land the file(s) at `path`, or nothing when no path is configured and there is no generated sample."""
     if not path:
         context.log.info(f"{variable} is not set and there is no generated sample: nothing to land")
-        return MaterializeResult(metadata={"files": 0, "files_written": 0})
+        return landed_result(context, [])
     return landed_result(context, land(path))
 
 
 @asset(
     key=[SOURCE, "raw_transactions"],
+    check_specs=landing_checks([SOURCE, "raw_transactions"]),
     group_name=GROUP,
     kinds={"python", "csv"},
     description="Sales transactions CSV (MARKETING_TRANSACTIONS_PATH) landed in raw/marketing/transactions/.",
@@ -81,6 +82,7 @@ def raw_transactions(context: AssetExecutionContext) -> MaterializeResult:
         ),
     ],
     name="raw_web_logs",
+    check_specs=landing_checks([SOURCE, "raw_web_logs"], [SOURCE, "raw_web_logs_csv"]),
 )
 def raw_web_logs(context: AssetExecutionContext):
     """One asset per log shape (a dbt source each); one pass over MARKETING_WEB_LOGS_PATH tells them apart."""
@@ -89,12 +91,16 @@ def raw_web_logs(context: AssetExecutionContext):
         context.log.info("MARKETING_WEB_LOGS_PATH is not set and there is no generated sample: nothing to land")
     landed = ingest_web_logs(open_lake(), path) if path else []
     for table in (WEB_LOGS_TABLE, WEB_LOGS_CSV_TABLE):
-        files = [f for f in landed if f.key.startswith(f"raw/{SOURCE}/{table}/")]
+        # a file of neither shape is reported with the log lines (the default shape)
+        files = [
+            f for f in landed if f.key.startswith(f"raw/{SOURCE}/{table}/") or (f.error and table == WEB_LOGS_TABLE)
+        ]
         yield landed_result(context, files, asset_key=AssetKey([SOURCE, f"raw_{table}"]))
 
 
 @asset(
     key=[SOURCE, "raw_social_posts"],
+    check_specs=landing_checks([SOURCE, "raw_social_posts"]),
     group_name=GROUP,
     kinds={"python", "json"},
     description="Social posts JSON (MARKETING_SOCIAL_POSTS_PATH) landed as JSON lines in raw/marketing/social_posts/.",
@@ -110,6 +116,7 @@ def raw_social_posts(context: AssetExecutionContext) -> MaterializeResult:
 
 @asset(
     key=[SOURCE, "raw_campaigns"],
+    check_specs=landing_checks([SOURCE, "raw_campaigns"]),
     group_name=GROUP,
     kinds={"python", "json"},
     description="Ad campaigns JSON (MARKETING_CAMPAIGNS_PATH) landed as JSON lines in raw/marketing/campaigns/.",

@@ -26,7 +26,7 @@ from ingestion.shop import (
     SOURCE,
 )
 from ingestion.shop.generate import CLIENTS_FILE, ORDERS_FILE, generate
-from orchestration.domains import landed_result
+from orchestration.domains import landed_result, landing_checks
 from orchestration.domains.shop_ml import customer_model
 
 GROUP = "shop"
@@ -43,11 +43,12 @@ def _sample_path(context: AssetExecutionContext, settings: config.ShopSettings, 
 
 def _nothing(context: AssetExecutionContext, why: str) -> MaterializeResult:
     context.log.info(why)
-    return MaterializeResult(metadata={"files": 0, "files_written": 0})
+    return landed_result(context, [])
 
 
 @asset(
     key=[SOURCE, "raw_clients"],
+    check_specs=landing_checks([SOURCE, "raw_clients"]),
     group_name=GROUP,
     kinds={"python", "csv"},
     description="clients.csv (SHOP_CLIENTS_PATH, default the generated sample) landed in raw/shop/clients/.",
@@ -65,6 +66,7 @@ def raw_clients(context: AssetExecutionContext) -> MaterializeResult:
 
 @asset(
     key=[SOURCE, "raw_orders"],
+    check_specs=landing_checks([SOURCE, "raw_orders"]),
     group_name=GROUP,
     kinds={"python", "csv"},
     description="achats.csv (SHOP_ORDERS_PATH, default the generated sample) landed in raw/shop/orders/.",
@@ -82,6 +84,7 @@ def raw_orders(context: AssetExecutionContext) -> MaterializeResult:
 
 @asset(
     key=[SOURCE, "raw_online_retail"],
+    check_specs=landing_checks([SOURCE, "raw_online_retail"]),
     group_name=GROUP,
     kinds={"python", "csv"},
     description=(

@@ -17,7 +17,7 @@ from ingestion import config
 from ingestion.files import ingest_files
 from ingestion.lake import open_lake
 from ingestion.stock import EVENTS_TABLE, INVENTORY_TABLE, SALES_TABLE, SOURCE
-from orchestration.domains import landed_result
+from orchestration.domains import landed_result, landing_checks
 from orchestration.streams import drain_check_specs, drain_stream, landing_sensor
 
 GROUP = "stock"
@@ -25,6 +25,7 @@ GROUP = "stock"
 
 @asset(
     key=[SOURCE, "raw_sales"],
+    check_specs=landing_checks([SOURCE, "raw_sales"]),
     group_name=GROUP,
     kinds={"python", "csv"},
     description="Superstore order-line exports (STOCK_SALES_CSV, a path or glob) landed in raw/stock/sales/.",
@@ -37,6 +38,7 @@ def raw_sales(context: AssetExecutionContext) -> MaterializeResult:
 
 @asset(
     key=[SOURCE, "raw_inventory_snapshots"],
+    check_specs=landing_checks([SOURCE, "raw_inventory_snapshots"]),
     group_name=GROUP,
     kinds={"python", "csv"},
     description="Optional inventory counts (STOCK_INVENTORY_CSV) landed in raw/stock/inventory_snapshots/.",
@@ -45,7 +47,7 @@ def raw_inventory_snapshots(context: AssetExecutionContext) -> MaterializeResult
     settings = config.stock_settings()
     if not settings.inventory_csv:
         context.log.info("STOCK_INVENTORY_CSV is not set and there is no sample: no inventory snapshot to land")
-        return MaterializeResult(metadata={"files": 0, "files_written": 0})
+        return landed_result(context, [])
     landed = ingest_files(open_lake(), SOURCE, INVENTORY_TABLE, settings.inventory_csv)
     return landed_result(context, landed)
 

@@ -32,7 +32,7 @@ from ingestion.wine import (
     WEB_TABLE,
 )
 from orchestration.dbt import tributary_dbt_assets
-from orchestration.domains import landed_result
+from orchestration.domains import landed_result, landing_checks
 from reports.wine import TestResult, write_reports
 from serving.warehouse import open_warehouse
 
@@ -44,12 +44,13 @@ def _land(context: AssetExecutionContext, table: str, path: str | None, variable
     """Land the file(s) at `path` (xlsx or csv) in raw/wine/<table>/, or nothing when no path is configured."""
     if not path:
         context.log.info(f"{variable} is not set and there is no generated sample: no {table} file to land")
-        return MaterializeResult(metadata={"files": 0, "files_written": 0})
+        return landed_result(context, [])
     return landed_result(context, ingest_files(open_lake(), SOURCE, table, path))
 
 
 @asset(
     key=[SOURCE, "raw_erp"],
+    check_specs=landing_checks([SOURCE, "raw_erp"]),
     group_name=GROUP,
     kinds={"python", "xlsx"},
     description="The ERP product list (WINE_ERP_PATH, xlsx or csv) landed as CSV text in raw/wine/erp/.",
@@ -60,6 +61,7 @@ def raw_erp(context: AssetExecutionContext) -> MaterializeResult:
 
 @asset(
     key=[SOURCE, "raw_web"],
+    check_specs=landing_checks([SOURCE, "raw_web"]),
     group_name=GROUP,
     kinds={"python", "xlsx"},
     description="The WooCommerce export (WINE_WEB_PATH, xlsx or csv) landed as CSV text in raw/wine/web/.",
@@ -70,6 +72,7 @@ def raw_web(context: AssetExecutionContext) -> MaterializeResult:
 
 @asset(
     key=[SOURCE, "raw_liaison"],
+    check_specs=landing_checks([SOURCE, "raw_liaison"]),
     group_name=GROUP,
     kinds={"python", "xlsx"},
     description="The ERP ↔ web liaison (WINE_LIAISON_PATH, xlsx or csv) landed as CSV text in raw/wine/liaison/.",

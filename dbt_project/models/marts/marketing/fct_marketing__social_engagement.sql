@@ -1,5 +1,7 @@
 {#- Engagement of the social posts by user and by hashtag, in one table: `dimension` says which. A post counts
-    once for each of its hashtags; posts without a hashtag count for their user only. -#}
+    once for each of its hashtags; posts without a hashtag count for their user only.
+    engagement = likes + retweets; engagement_rank orders the users, and the hashtags, by it (1 = the most engaging;
+    ties by dimension_value). -#}
 with
 
 posts as (
@@ -48,7 +50,10 @@ final as (
         posts,
         likes,
         retweets,
-        likes + retweets as engagement
+        likes + retweets as engagement,
+        row_number() over (
+            partition by dimension order by likes + retweets desc, dimension_value asc
+        ) as engagement_rank
     from unioned
 )
 

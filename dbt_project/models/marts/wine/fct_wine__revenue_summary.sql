@@ -1,13 +1,14 @@
-{#- The totals of fct_wine__product_revenue: one row, also when no product joins (zero counts). -#}
+{#- The totals of fct_wine__product_revenue: one row, also when no product joins (zero counts), with the premium
+    vs ordinary split: units, revenue, each segment's share of the revenue (NULL when the revenue is 0) and mean
+    price (NULL without a product in the segment). -#}
 with
 
 product_revenue as (
     select * from {{ ref('fct_wine__product_revenue') }}
 ),
 
-final as (
+totals as (
     select
-        -- measures
         count(*) as products,
         cast(coalesce(sum(total_sales), 0) as bigint) as units,
         cast(coalesce(sum(revenue), 0) as decimal(18, 4)) as revenue,
@@ -15,8 +16,36 @@ final as (
         cast(coalesce(sum(case when is_premium then 0 else 1 end), 0) as bigint) as ordinary_products,
         max(price_mean) as price_mean,
         max(price_stddev) as price_stddev,
-        cast({{ var('wine_premium_zscore_threshold') }} as double) as premium_zscore_threshold
+        coalesce(sum(case when is_premium then total_sales else 0 end), 0) as premium_units,
+        coalesce(sum(case when is_premium then 0 else total_sales end), 0) as ordinary_units,
+        coalesce(sum(case when is_premium then revenue else 0 end), 0) as premium_revenue,
+        coalesce(sum(case when is_premium then 0 else revenue end), 0) as ordinary_revenue,
+        avg(case when is_premium then price end) as premium_price_mean,
+        avg(case when is_premium then null else price end) as ordinary_price_mean
     from product_revenue
+),
+
+final as (
+    select
+        -- measures
+        products,
+        units,
+        revenue,
+        premium_products,
+        ordinary_products,
+        price_mean,
+        price_stddev,
+        cast({{ var('wine_premium_zscore_threshold') }} as double) as premium_zscore_threshold,
+        -- premium vs ordinary
+        premium_units,
+        ordinary_units,
+        premium_revenue,
+        ordinary_revenue,
+        cast(premium_revenue as double) / nullif(revenue, 0) as premium_revenue_share,
+        cast(ordinary_revenue as double) / nullif(revenue, 0) as ordinary_revenue_share,
+        premium_price_mean,
+        ordinary_price_mean
+    from totals
 )
 
 select * from final

@@ -7,4 +7,6 @@
         "concat(client_id, '|', cast(transaction_at as varchar), '|', product, '|', "
         ~ "cast(amount as varchar), '|', payment_method)"
     ),
-}) }}
+}, checks=[
+    ('future_transaction_date', 'cast(transaction_at as date) > ' ~ tributary.future_date_limit()),
+]) }}
