@@ -31,6 +31,23 @@ RUN_COLUMNS = {
     "fct_shop__data_quality": {"invocation_id", "run_started_at"},
     "fct_shop__churn_model_metrics": {"trained_at"},
     "fct_shop__customer_scores": {"scored_at"},
+    "fct_stock__risk_history": {"invocation_id", "recorded_at"},
+}
+# Rows a second build of the same inputs does not make: the demo backfills three earlier weeks of the risk history
+# (tests/conftest.py), one plain build writes the day it assesses only.
+SAME_RUN_ROWS = {"fct_stock__risk_history": "as_of_date = (select max(as_of_date) from main.fct_stock__risk)"}
+# Marts that must have rows when their main input has: an empty one is a broken join or filter, not a quiet day.
+NOT_EMPTY_FROM = {
+    "fct_stock__daily_sales": "stg_stock__sales",
+    "fct_stock__risk": "stg_stock__sales",
+    "fct_velib__station_snapshots": "stg_velib__station_records",
+    "fct_wine__product_revenue": "stg_wine__liaison",
+    "fct_shop__orders": "stg_shop__orders",
+    "fct_shop__customer_rfm": "stg_shop__orders",
+    "fct_marketing__daily_sales": "stg_marketing__transactions",
+    "fct_marketing__http_errors": "stg_marketing__web_logs",
+    "fct_marketing__campaign_performance": "stg_marketing__campaigns",
+    "fct_marketing__social_engagement": "stg_marketing__social_posts",
 }
 
 
@@ -57,7 +74,7 @@ def duckdb_type(declared: str) -> str:
 
 def test_every_mart_has_an_enforced_contract_with_portable_types(manifest):
     found = marts(manifest)
-    assert len(found) >= 34
+    assert len(found) >= 41
     without = sorted(name for name, node in found.items() if not node["config"]["contract"]["enforced"])
     assert without == [], f"marts without an enforced contract: {without}"
     untyped = sorted(
@@ -139,6 +156,16 @@ def test_a_mart_that_breaks_its_contract_fails_the_build(tmp_path):
     assert re.search(r"\|\s*units\s*\|\s*HUGEINT\s*\|\s*BIGINT\s*\|", broken.stdout), broken.stdout[-3000:]
 
 
+def test_the_key_marts_fail_when_built_empty_from_rows(manifest):
+    """not_empty_from on the marts whose emptiness, while their input has rows, can only be a fault."""
+    attached = {
+        node["attached_node"].removeprefix("model.tributary."): node["test_metadata"]["kwargs"]["upstream"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test" and node.get("test_metadata", {}).get("name") == "not_empty_from"
+    }
+    assert attached == {mart: f"ref('{upstream}')" for mart, upstream in NOT_EMPTY_FROM.items()}
+
+
 # ------------------------------------------------------------------------------------------- determinism
 
 
@@ -201,7 +228,7 @@ def test_the_same_inputs_build_bit_identical_marts(demo_warehouse, manifest, tmp
     ):
         for name in marts(manifest):
             columns = mart_columns(first, name)
-            select = f"select {', '.join(columns)} from main.{name}"
+            select = f"select {', '.join(columns)} from main.{name} where {SAME_RUN_ROWS.get(name, 'true')}"
             a, b = first.sql(select).fetchall(), second.sql(select).fetchall()
             assert a, f"{name} is empty: the comparison would prove nothing"
             if digest(a) != digest(b):
