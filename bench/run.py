@@ -154,6 +154,8 @@ def dagster_keys(domain: str, env: dict[str, str | None]) -> list[str]:
     for line in completed.stdout.splitlines():
         if line.strip().startswith("{"):
             node = json.loads(line)
+            if node["config"].get("materialized") == "ephemeral":
+                continue  # compiled into the models that read it: no asset of its own
             schema = node["config"].get("schema")
             keys.append(f"{schema}/{node['name']}" if schema else node["name"])
     return sorted(keys)

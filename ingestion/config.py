@@ -18,9 +18,9 @@ DBT_PROFILES_DIR = DBT_PROJECT_DIR
 
 TARGETS = ("dev", "test", "prod")
 
-# Every variable of the configuration table (docs/configuration.md), in one place (tests/test_config.py checks that
-# the two agree, and that this module reads no other). A new setting is added here, in its settings function, and
-# in the table.
+# Every variable of the configuration table (docs/configuration.md), in one place (tests/test_config.py checks
+# that the two agree, and that this module reads no other). A new setting is added here, in its settings
+# function, and in the table.
 KNOWN_VARIABLES = frozenset(
     {
         "DBT_TARGET", "TRIBUTARY_DATA_DIR", "DUCKDB_PATH", "DUCKDB_MEMORY_LIMIT", "DUCKDB_THREADS", "DUCKDB_PUBLISH",

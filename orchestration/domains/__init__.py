@@ -6,6 +6,7 @@ from dagster import (
     AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
+    Failure,
     MaterializeResult,
     MetadataValue,
 )
@@ -17,7 +18,8 @@ INPUTS_LANDED = "inputs_landed"
 
 def landing_checks(*keys) -> list[AssetCheckSpec]:
     """The check every file-landing asset reports: each input file was landed (one that cannot be, unreadable or
-    not the contract's columns, is skipped and named here, and never blocks the others)."""
+    not the contract's columns, is skipped and named here, and never blocks the others; when none of them can be,
+    the asset fails)."""
     return [
         AssetCheckSpec(INPUTS_LANDED, asset=key, description="Every input file could be read and landed.")
         for key in keys
@@ -33,6 +35,13 @@ def landed_result(
     written = [f for f in landed if f.written]
     for f in failed:
         context.log.error(f"not landed: {f.error}")
+    if failed and len(failed) == len(landed):
+        # not one input could be read: a green run that lands nothing would hide it (a wrong path, a file saved in
+        # another format). Some files unreadable among good ones: the good ones land, the check names the others.
+        raise Failure(
+            description="no input file could be landed: " + "; ".join(f.error for f in failed),
+            metadata={"files_not_landed": MetadataValue.json([f.error for f in failed])},
+        )
     for f in landed:
         if f.error:
             continue

@@ -223,7 +223,7 @@ typed as (
     from texts
 ),
 
-checked as (
+problems as (
     select
         *,
         case
@@ -242,7 +242,22 @@ checked as (
             {%- for reason, condition in all_checks %}
             when {{ condition }} then '{{ reason }}'
             {%- endfor %}
-        end as row_problem,
+        end as row_problem
+    from typed
+),
+
+-- only what the output needs from here on: the window and the table are cheaper on narrow rows (make bench)
+checked as (
+    select
+        _source_file,
+        _delivery_id,
+        _delivered_at,
+        _line_number,
+        ingested_date,
+        {%- for column in record_columns %}
+        {{ column }},
+        {%- endfor %}
+        row_problem,
         {%- set optional = [] -%}
         {%- for column in fields if not column.meta.get('required') and column.meta['type'] != 'text' -%}
             {%- do optional.append(column) -%}
@@ -253,11 +268,24 @@ checked as (
             {%- for column in optional %},
             case when {{ column.name }}__text is not null and {{ column.name }} is null then 'invalid_{{ column.name }}' end
             {%- endfor %}
-        ), '') as warnings
+        ), '') as warnings,
         {%- else %}
-        cast(null as varchar) as warnings
+        cast(null as varchar) as warnings,
         {%- endif %}
-    from typed
+        -- a record with a problem keeps its text as read: the reader's, or its fields written back as a CSV line
+        case
+            when row_problem is not null then coalesce(
+                _raw_line,
+                concat_ws(
+                    '{{ delimiter }}'
+                    {%- for column in fields %},
+                    {{ tributary.csv_quoted(column.name ~ '__raw', delimiter) }}
+                    {%- endfor %}
+                )
+            )
+        end as problem_text,
+        false as is_existing
+    from problems
 ),
 {%- if incremental and keep == 'latest' %}
 
@@ -272,7 +300,19 @@ new_keys as (
 ),
 
 existing as (
-    select staged.*
+    select
+        staged._source_file,
+        staged._delivery_id,
+        staged._delivered_at,
+        staged._line_number,
+        staged.ingested_date,
+        {%- for column in record_columns %}
+        staged.{{ column }},
+        {%- endfor %}
+        cast(null as varchar) as row_problem,
+        staged.warnings,
+        cast(null as varchar) as problem_text,
+        true as is_existing
     from {{ this }} as staged
     inner join new_keys
         on
@@ -285,53 +325,39 @@ existing as (
 {%- if keep == 'latest_file' %}
 
 latest_delivery as (
-    select max(_delivery_id) as _delivery_id from checked
+    select max(_delivery_id) as latest_delivery_id from checked
 ),
 {%- endif %}
 
-candidates as (
+ranked as (
     select
-        _delivery_id,
-        _line_number,
-        _delivered_at,
-        row_problem,
-        {%- for column in record_columns %}
-        {{ column }},
-        {%- endfor %}
-        false as is_existing
-    from checked
-    {%- if incremental and keep == 'latest' %}
-    union all
-    select
-        _delivery_id,
-        _line_number,
-        _delivered_at,
-        cast(null as varchar) as row_problem,
-        {%- for column in record_columns %}
-        {{ column }},
-        {%- endfor %}
-        true as is_existing
-    from existing
-    {%- endif %}
-),
-
-contest as (
-    select
-        _delivery_id,
-        _line_number,
-        is_existing,
+        candidates.*,
+        {%- if keep == 'latest_file' %}
+        candidates._delivery_id != latest_delivery.latest_delivery_id as is_superseded,
+        {%- else %}
+        false as is_superseded,
+        {%- endif %}
         {%- if keep == 'all' %}
         1 as occurrence
         {%- else %}
         row_number() over (
             partition by
-                row_problem
-                {%- if keep == 'latest_file' %}, _delivery_id{% endif %}
-                {%- for column in key %}, {{ column }}{% endfor %}
-            order by {{ order | join(', ') }}
+                candidates.row_problem
+                {%- if keep == 'latest_file' %}, candidates._delivery_id{% endif %}
+                {%- for column in key %}, candidates.{{ column }}{% endfor %}
+            order by {% for term in order %}candidates.{{ term }}{{ ', ' if not loop.last }}{% endfor %}
         ) as occurrence
         {%- endif %}
-    from candidates
+    from (
+        select * from checked
+        {%- if incremental and keep == 'latest' %}
+        union all
+        select * from existing
+        {%- endif %}
+    ) as candidates
+    {%- if keep == 'latest_file' %}
+    cross join latest_delivery
+    {%- endif %}
 ),
 {%- if incremental and keep == 'first' %}
 
@@ -339,10 +365,10 @@ contest as (
 new_keys as (
     select distinct
         {%- for column in key %}
-        checked.{{ column }}{{ ',' if not loop.last }}
+        ranked.{{ column }}{{ ',' if not loop.last }}
         {%- endfor %}
-    from checked
-    where checked.row_problem is null
+    from ranked
+    where ranked.row_problem is null and ranked.occurrence = 1
 ),
 
 already_staged as (
@@ -362,31 +388,23 @@ already_staged as (
 
 rejected as (
     select
-        checked.*,
+        ranked.*,
         coalesce(
-            {%- if keep == 'latest_file' %}
-            case when checked._delivery_id != latest_delivery._delivery_id then 'superseded_export' end,
-            {%- endif %}
-            checked.row_problem,
-            case when contest.occurrence > 1 then '{{ duplicate_reason }}' end
+            case when ranked.is_superseded then 'superseded_export' end,
+            ranked.row_problem,
+            case when ranked.occurrence > 1 then '{{ duplicate_reason }}' end
             {%- if incremental and keep == 'first' %},
             case when already_staged.{{ key[0] }} is not null then '{{ duplicate_reason }}' end
             {%- endif %}
         ) as reject_reason
-    from checked
-    inner join contest
-        on checked._delivery_id = contest._delivery_id and checked._line_number = contest._line_number
-    {%- if keep == 'latest_file' %}
-    cross join latest_delivery
-    {%- endif %}
+    from ranked
     {%- if incremental and keep == 'first' %}
     left join already_staged
         on
             {%- for column in key %}
-            checked.{{ column }} = already_staged.{{ column }}{{ ' and' if not loop.last }}
+            ranked.{{ column }} = already_staged.{{ column }}{{ ' and' if not loop.last }}
             {%- endfor %}
     {%- endif %}
-    where not contest.is_existing
 ),
 
 final as (
@@ -404,40 +422,23 @@ final as (
         -- checks
         warnings,
         reject_reason,
-        -- the record as read, for a rejected one: its text when the reader kept it (a line it could not split,
-        -- any JSON record), else its fields as read written back as a CSV line
+        -- the record as read, for a rejected one: its text when it had a problem, else (a copy that lost to
+        -- another delivery, an earlier winner displaced) its typed fields written back as a CSV line
         case
             when reject_reason is not null then coalesce(
-                _raw_line,
+                problem_text,
                 concat_ws(
                     '{{ delimiter }}'
-                    {%- for column in fields %},
-                    {{ tributary.csv_quoted(column.name ~ '__raw', delimiter) }}
+                    {%- for column in field_names %},
+                    {{ tributary.csv_quoted('cast(' ~ column ~ ' as varchar)', delimiter) }}
                     {%- endfor %}
                 )
             )
         end as raw_line
     from rejected
-    {%- if incremental and keep == 'latest' %}
-
-    -- earlier winners that a new copy outranks: they become copies (delete+insert replaces their rows)
-    union all
-    select
-        {%- for name in ['_source_file', '_delivery_id', '_delivered_at', '_line_number', 'ingested_date'] + record_columns + ['warnings'] %}
-        existing.{{ name }},
-        {%- endfor %}
-        '{{ duplicate_reason }}' as reject_reason,
-        concat_ws(
-            '{{ delimiter }}'
-            {%- for column in field_names %},
-            coalesce(cast(existing.{{ column }} as varchar), '')
-            {%- endfor %}
-        ) as raw_line
-    from existing
-    inner join contest
-        on existing._delivery_id = contest._delivery_id and existing._line_number = contest._line_number
-    where contest.is_existing and contest.occurrence > 1
-    {%- elif incremental and keep == 'latest_file' %}
+    -- a new record, or an earlier winner that a new copy outranks (delete+insert replaces its row)
+    where not is_existing or occurrence > 1
+    {%- if incremental and keep == 'latest_file' %}
 
     -- a newer full snapshot supersedes every record of the earlier ones
     union all
@@ -449,7 +450,7 @@ final as (
         coalesce(staged.raw_line, concat_ws(
             '{{ delimiter }}'
             {%- for column in field_names %},
-            coalesce(cast(staged.{{ column }} as varchar), '')
+            {{ tributary.csv_quoted('cast(staged.' ~ column ~ ' as varchar)', delimiter) }}
             {%- endfor %}
         )) as raw_line
     from {{ this }} as staged

@@ -14,7 +14,7 @@ records as (
     select * from {{ ref('base_velib__opendata_records') }}
     where
         reject_reason is null
-        and commune is not null
+        and commune is not null  -- noqa: LT02
         {%- if is_incremental() %}
         and _delivered_at > (select max(known._delivered_at) from {{ this }} as known)
         {%- endif %}
@@ -27,7 +27,9 @@ ranked as (
         insee_code,
         snapshot_at,
         _delivered_at,
-        row_number() over (partition by stationcode order by snapshot_at desc, _delivered_at desc, commune asc) as recency
+        row_number() over (
+            partition by stationcode order by snapshot_at desc, _delivered_at desc, commune asc
+        ) as recency
     from records
 ),
 
