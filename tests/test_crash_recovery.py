@@ -212,7 +212,7 @@ def test_dbt_waits_for_the_writer_then_goes_on_when_it_is_killed(project_env):
     env = {k: v for k, v in os.environ.items() if k not in INPUT_ENV}
     env["DUCKDB_PATH"] = str(db)
     dbt = subprocess.Popen(
-        [str(BIN / "dbt"), "debug", "--profiles-dir", str(REPO_ROOT / "profiles")],
+        [str(BIN / "dbt"), "debug"],
         cwd=REPO_ROOT / "dbt_project",
         env=env,
         stdout=subprocess.PIPE,
