@@ -101,14 +101,12 @@ dashboard: install manifest
 # The dbt docs site (models, columns, tests, exposures, lineage from source to dashboard page), served locally.
 DOCS_PORT ?= 8080
 docs: install
-	@mkdir -p $(DATA)
-	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir ../profiles
-	cd dbt_project && ../$(BIN)/dbt docs serve --profiles-dir ../profiles --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
+	cd dbt_project && ../$(BIN)/dbt docs generate
+	cd dbt_project && ../$(BIN)/dbt docs serve --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
 
 # A successful build publishes the read-only copy that readers open (serving/publish.py; DUCKDB_PUBLISH=off: no).
 dbt-build: install
-	@mkdir -p $(DATA)
-	cd dbt_project && ../$(BIN)/dbt build --profiles-dir ../profiles
+	cd dbt_project && ../$(BIN)/dbt build
 	$(BIN)/python -m serving.publish
 
 # The benchmark (bench/README.md). BENCH_ARGS passes options, e.g. BENCH_ARGS="--sizes stock=1e6 --repeat 5".

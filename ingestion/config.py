@@ -14,7 +14,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
-DBT_PROFILES_DIR = REPO_ROOT / "profiles"
+# profiles.yml lives beside dbt_project.yml, where dbt looks first: a plain `dbt build` from dbt_project/ finds it
+DBT_PROFILES_DIR = DBT_PROJECT_DIR
 
 TARGETS = ("dev", "test", "prod")
 
@@ -327,7 +328,7 @@ def aws_settings() -> AwsSettings:
     server in tests; default unset: the real endpoints). Credentials come from the usual boto3 chain.
     `ATHENA_S3_STAGING_DIR` (default s3://tributary-athena-results/), `ATHENA_S3_DATA_DIR` (default
     s3://tributary-warehouse/), `ATHENA_SCHEMA` (default tributary), `ATHENA_WORK_GROUP` (default primary):
-    the same variables and defaults as the `prod` dbt target in profiles/profiles.yml.
+    the same variables and defaults as the `prod` dbt target in dbt_project/profiles.yml.
     `KINESIS_STREAM_PREFIX` (default tributary): streams are named `<prefix>-<source>-<table>`;
     `KINESIS_SHARD_COUNT` (default 1): shards of a stream that bootstrap creates.
     `AWS_CONNECT_TIMEOUT`, `AWS_READ_TIMEOUT` (seconds, default 10 and 30), `AWS_MAX_ATTEMPTS` (default 5,

@@ -2,19 +2,36 @@
 
 dbt sources carrying `meta.dagster.asset_key` map onto the Python ingestion asset that writes them, so the
 asset graph is one lineage from raw file to mart; dbt tests surface as asset checks; every asset is grouped
-by its domain folder (models/<layer>/<domain>/, seeds/<domain>/). The base models of the time-based sources are
-partitioned by day and every model follows its sources by an automation condition (orchestration/partitions.py,
-orchestration/automation.py: the translator's two hooks below).
+by its domain folder (models/<layer>/<domain>/, seeds/<domain>/), owned by its domain's dbt group, and each
+materialization carries its row count, its column types and the results of its dbt tests. The base models of
+the time-based sources are partitioned by day and every model follows its sources by an automation condition
+(orchestration/partitions.py, orchestration/automation.py: the translator's hooks below).
 """
 
+import contextlib
+import dataclasses
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import yaml
-from dagster import AssetExecutionContext, AutomationCondition, Config
+from dagster import (
+    AssetCheckResult,
+    AssetExecutionContext,
+    AssetKey,
+    AssetMaterialization,
+    AutomationCondition,
+    Config,
+    MetadataValue,
+    Output,
+    TableColumn,
+    TableSchema,
+)
+from dagster._core.definitions.asset_checks.asset_check_evaluation import AssetCheckEvaluation
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -22,6 +39,7 @@ from dagster_dbt import (
     DbtProject,
     dbt_assets,
 )
+from dagster_dbt.core.dbt_event_iterator import DbtEventIterator
 
 from ingestion import config
 from ingestion.duckdb_httpfs import ensure_httpfs
@@ -54,7 +72,9 @@ dbt_project = project()
 
 
 class TributaryTranslator(DagsterDbtTranslator):
-    """Group = the domain folder of the node: models/<layer>/<domain>/…, seeds/<domain>/…"""
+    """Group = the domain folder of the node: models/<layer>/<domain>/…, seeds/<domain>/… (the dbt group
+    dbt_project.yml gives each domain folder). Owners = the owner of that dbt group (models/_groups.yml), as the
+    Dagster team `team:<owner name>` when it has no email."""
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         group = super().get_group_name(dbt_resource_props)
@@ -64,6 +84,15 @@ class TributaryTranslator(DagsterDbtTranslator):
         if dbt_resource_props.get("resource_type") == "seed" and len(fqn) >= 3:
             return fqn[1]
         return fqn[2] if len(fqn) >= 4 else None
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str] | None:
+        owners = super().get_owners(dbt_resource_props)  # meta.dagster.owners, or the dbt group owner's email
+        if owners:
+            return list(owners)
+        # dagster-dbt passes the node's dbt group as a mapping here (name, owner), not as its name
+        group = dbt_resource_props.get("group")
+        name = (group.get("owner") or {}).get("name") if isinstance(group, Mapping) else None
+        return [f"team:{name}"] if name else None
 
     # --- partitions and automation (orchestration/partitions.py, orchestration/automation.py)
 
@@ -165,21 +194,142 @@ def dbt_build(
     warehouse: WarehouseResource,
     run_config: DbtRunConfig,
 ):
-    """The body of a @dbt_assets: one `dbt build` of the run's selection, events streamed to Dagster."""
+    """The body of a @dbt_assets: one `dbt build` of the run's selection, its events given to Dagster with the
+    row count, the column types and the dbt test results of every table it built.
+
+    The events are held until dbt ends: a model's tests run after it, and on DuckDB the warehouse can be read only
+    once dbt has closed it. Then, under the warehouse's writer lock (no other dbt starts meanwhile), the built
+    tables are read and a successful build is published for readers. A failed build gives its events too (what
+    was built, what failed), then fails the step."""
     prepare_dbt_environment(lake, warehouse)
     report_current_writer(context, warehouse)
-    yield from dbt.cli(dbt_build_args(run_config.full_refresh, run_config.vars), context=context).stream()
-    # reached only when the build succeeded (a failed one raises above): readers switch to it in one rename, taken
-    # under the writer's lock, so that no other dbt writes the file while it is copied
-    if not warehouse.is_duckdb or not warehouse.published_path:
-        return
-    with locks.exclusive(lock_path(warehouse.duckdb_path), "publish the warehouse", on_wait=context.log.info):
-        published = warehouse.publish()
+    invocation = dbt.cli(dbt_build_args(run_config.full_refresh, run_config.vars), context=context)
+    events: list = []
+    failure: Exception | None = None
+    try:
+        events.extend(invocation.stream())
+    except Exception as error:
+        failure = error
+    published = None
+    with warehouse_lock(context, warehouse, "read the built tables and publish the warehouse"):
+        started = time.monotonic()
+        tables = built_tables_metadata(invocation, events)
+        context.log.info(
+            f"row counts and columns of {len(tables)} built tables read in {time.monotonic() - started:.2f} s"
+        )
+        if failure is None:
+            try:
+                published = warehouse.publish()  # None on Athena or with publishing off
+            except Exception as error:  # readers keep the previous build; the step fails once its events are given
+                failure = error
+    yield from with_build_metadata(context, events, tables)
+    if failure is not None:
+        raise failure
     if published:
         context.log.info(f"published the warehouse for readers: {published.path} in {published.seconds:.2f} s")
 
 
+def warehouse_lock(context: AssetExecutionContext, warehouse: WarehouseResource, purpose: str):
+    """DuckDB: the writer lock, for the block. Athena: nothing to lock."""
+    if not warehouse.is_duckdb:
+        return contextlib.nullcontext()
+    return locks.exclusive(lock_path(warehouse.duckdb_path), purpose, on_wait=context.log.info)
+
+
+def unique_id(event: Any) -> str | None:
+    value = event.metadata.get("unique_id")
+    return getattr(value, "text", value)
+
+
+def built_tables_metadata(invocation: Any, events: list) -> dict[str, dict[str, Any]]:
+    """unique_id → row count and columns of each table (not view) the run materialized, read once dbt has ended.
+
+    Relation names come from the manifest this run wrote (on DuckDB the database is the file's name, which may
+    differ from the one the project was parsed with). Athena: dagster-dbt's `fetch_row_counts()` and
+    `fetch_column_metadata()`, through the dbt adapter. DuckDB: one read-only connection, closed before the
+    warehouse is published. dagster-dbt's adapter would open the file from this process and keep it open until the
+    process ends (dbt-duckdb's `keep_open` is on by default), so that the next dbt of the run, and the
+    publication, could not open it."""
+    materialized = [e for e in events if isinstance(e, (Output, AssetMaterialization)) and unique_id(e)]
+    if not materialized:
+        return {}
+    try:
+        manifest = invocation.get_artifact("manifest.json")
+    except FileNotFoundError:  # dbt failed before writing one
+        return {}
+    if config.dbt_target() == "prod":
+        run = dataclasses.replace(invocation, manifest=manifest)
+        fetched = DbtEventIterator(iter(materialized), run).fetch_row_counts()
+        fetched = fetched.fetch_column_metadata(with_column_lineage=False)
+        keys = ("dagster/row_count", "dagster/column_schema")
+        return {unique_id(e): {k: e.metadata[k] for k in keys if k in e.metadata} for e in fetched}
+    nodes = {}
+    for event in materialized:
+        node = manifest["nodes"].get(unique_id(event)) or {}
+        if node.get("relation_name") and node["config"].get("materialized") not in ("view", "ephemeral"):
+            nodes[node["unique_id"]] = node
+    metadata: dict[str, dict[str, Any]] = {}
+    with duckdb.connect(str(config.duckdb_path()), read_only=True) as con:
+        columns: dict[tuple[str, str], list[TableColumn]] = {}
+        described = con.execute(
+            "select table_schema, table_name, column_name, data_type from information_schema.columns"
+            " order by table_schema, table_name, ordinal_position"
+        ).fetchall()
+        for schema, table, column, data_type in described:
+            columns.setdefault((schema, table), []).append(TableColumn(name=column, type=data_type))
+        for uid, node in nodes.items():
+            [(rows,)] = con.execute(f"select count(*) from {node['relation_name']}").fetchall()
+            schema = TableSchema(columns=columns.get((node["schema"], node["alias"]), []))
+            metadata[uid] = {
+                "dagster/row_count": MetadataValue.int(rows),
+                "dagster/column_schema": MetadataValue.table_schema(schema),
+            }
+    return metadata
+
+
+CheckEvent = AssetCheckResult | AssetCheckEvaluation
+
+
+def test_metadata(checks: Iterable[CheckEvent]) -> dict[str, Any]:
+    """The dbt test results of one asset, as materialization metadata: counts, and the failing tests by name."""
+    checks = list(checks)
+    failing = sorted(f"{check.check_name} ({check.severity.value.lower()})" for check in checks if not check.passed)
+    metadata: dict[str, Any] = {
+        "dbt/tests_passed": sum(1 for check in checks if check.passed),
+        "dbt/tests_failed": len(failing),
+    }
+    if failing:
+        metadata["dbt/failing_tests"] = MetadataValue.text(", ".join(failing))
+    return metadata
+
+
+def with_build_metadata(
+    context: AssetExecutionContext, events: Iterable[Any], tables: Mapping[str, Mapping[str, Any]]
+) -> Iterator[Any]:
+    """The events, in their order, each materialization with its table's row count and columns and the results of
+    the tests run on it."""
+    events = list(events)
+    checks: dict[AssetKey, list[CheckEvent]] = {}
+    for event in events:
+        if isinstance(event, CheckEvent):
+            checks.setdefault(event.asset_key, []).append(event)
+    for event in events:
+        if isinstance(event, Output):
+            key = context.asset_key_for_output(event.output_name)
+        elif isinstance(event, AssetMaterialization):
+            key = event.asset_key
+        else:
+            yield event
+            continue
+        extra = {**tables.get(unique_id(event), {}), **(test_metadata(checks[key]) if key in checks else {})}
+        yield event.with_metadata({**event.metadata, **extra}) if extra else event
+
+
 def dbt_resource() -> DbtCliResource:
+    # the in-process dbt adapter only where the row counts are fetched through it (Athena: built_tables_metadata)
     return TributaryDbtCliResource(
-        project_dir=dbt_project, profiles_dir=str(config.DBT_PROFILES_DIR), dbt_executable=dbt_executable()
+        project_dir=dbt_project,
+        profiles_dir=str(config.DBT_PROFILES_DIR),
+        dbt_executable=dbt_executable(),
+        in_process_adapter=config.dbt_target() == "prod",
     )

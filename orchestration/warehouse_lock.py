@@ -1,7 +1,7 @@
 """The DuckDB warehouse's writer lock, taken by every dbt process before it opens the warehouse.
 
 DuckDB allows one writing process per database file. The `dev` and `test` profiles load this module as a
-dbt-duckdb plugin (`plugins: [{module: orchestration.warehouse_lock}]` in profiles/profiles.yml), so any dbt
+dbt-duckdb plugin (`plugins: [{module: orchestration.warehouse_lock}]` in dbt_project/profiles.yml), so any dbt
 that opens the warehouse (a Dagster run, `make dbt-build`, `dbt build` by hand, the benchmark) first takes an
 exclusive flock on `<warehouse file>.writer.lock` and keeps it until the process ends. A second dbt waits,
 saying whom it waits for, and starts when the first one ends, whether it finished, failed or was killed: the

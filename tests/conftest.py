@@ -81,11 +81,24 @@ def use_demo_environment(mp: pytest.MonkeyPatch, root: Path) -> None:
     mp.setenv("VELIB_REPLAY_DIR", str(root / "data" / "samples" / "velib"))
 
 
+DEMO_INPUTS = "inputs"  # under the demo root: a copy of what the demo build read (samples, streamed batches)
+
+
+def copy_demo_inputs(source: Path, target: Path) -> None:
+    """Copy the generated samples and the streamed batches waiting in the landing area from one demo root to
+    another, modification times kept (files are delivered oldest first)."""
+    import shutil
+
+    for part in (Path("data") / "samples", Path("lake") / "landing"):
+        shutil.copytree(source / part, target / part, copy_function=shutil.copy2)
+
+
 @pytest.fixture(scope="session")
 def demo_warehouse(tmp_path_factory) -> Path:
     """One small `make demo` for the whole session: every domain's generated sample materialized through Dagster
     into one warehouse and a persistent Dagster instance (whose records the dashboard reads back). Read-only for
-    its users, which enter its settings with `use_demo_environment`."""
+    its users, which enter its settings with `use_demo_environment`. What it read is kept under `<root>/inputs`
+    (`copy_demo_inputs`), so that a test can build the very same inputs again."""
     import datetime as dt
 
     from dagster import DagsterInstance
@@ -94,6 +107,7 @@ def demo_warehouse(tmp_path_factory) -> Path:
     from ingestion.marketing.producer import main as produce_clicks
     from ingestion.shop.generate import generate as generate_shop
     from ingestion.stock.generate import generate_inventory_csv, generate_sales_csv
+    from ingestion.stock.producer import main as produce_sales_events
     from ingestion.velib.generate import generate_snapshots
     from ingestion.wine.generate import generate as generate_wine
 
@@ -105,6 +119,8 @@ def demo_warehouse(tmp_path_factory) -> Path:
         sales = samples / "stock" / "superstore_sales.csv"
         generate_sales_csv(sales, rows=800, seed=5, end=dt.date(2026, 6, 30))
         generate_inventory_csv(samples / "stock" / "inventory_snapshot.csv", sales, pairs=4)
+        # three batches of sales events, as `make demo` sends (the stream's source freshness is checked on them)
+        produce_sales_events(["--batches", "3", "--batch-size", "20", "--batch-seconds", "0", "--seed", "7"])
         generate_snapshots(samples / "velib", stations=40, hours=3, end=dt.datetime(2026, 6, 30, 12, tzinfo=dt.UTC))
         generate_wine(samples / "wine", products=60)
         # the shop sample with planted behaviours, large enough for its customer model to train and publish
@@ -114,6 +130,7 @@ def demo_warehouse(tmp_path_factory) -> Path:
         # baseline of an anomaly takes the 12 windows before, so the burst is flagged
         produce_clicks(["--batches", "16", "--batch-size", "30", "--backfill-minutes", "80",
                         "--burst", "cart_abandoned:FR:60", "--seed", "3"])  # fmt: skip
+        copy_demo_inputs(root, root / DEMO_INPUTS)
         (root / "dagster").mkdir()
         with DagsterInstance.from_config(str(root / "dagster")) as instance:
             assert materialize_assets(instance=instance).success

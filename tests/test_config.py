@@ -43,7 +43,7 @@ def test_config_reads_only_known_variables():
     block = source[source.index("KNOWN_VARIABLES = ") : source.index("class UnknownVariableError")]
     named = set(re.findall(r"[\"'`]([A-Z][A-Z0-9]*_[A-Z0-9_]+)[\"'`]", source.replace(block, "")))
     assert named and sorted(named - KNOWN_VARIABLES) == []
-    dbt_files = [*(REPO_ROOT / "profiles").glob("*.yml"), *(REPO_ROOT / "dbt_project").rglob("*.sql")]
+    dbt_files = [REPO_ROOT / "dbt_project" / "profiles.yml", *(REPO_ROOT / "dbt_project").rglob("*.sql")]
     dbt_files = [p for p in dbt_files if "target" not in p.relative_to(REPO_ROOT).parts]
     read_by_dbt = {n for p in dbt_files for n in re.findall(r"env_var\(\s*['\"]([A-Z0-9_]+)", p.read_text())}
     assert sorted(n for n in read_by_dbt if n.startswith(PROJECT_PREFIXES) and n not in KNOWN_VARIABLES) == []

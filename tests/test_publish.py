@@ -149,7 +149,7 @@ def test_python_m_serving_publish(tmp_path):
 def test_makefile_publishes_after_dbt_build():
     target = (REPO_ROOT / "Makefile").read_text().split("\ndbt-build:", 1)[1].split("\n\n", 1)[0]
     assert target.splitlines()[-2:] == [
-        "\tcd dbt_project && ../$(BIN)/dbt build --profiles-dir ../profiles",
+        "\tcd dbt_project && ../$(BIN)/dbt build",
         "\t$(BIN)/python -m serving.publish",
     ]
 

@@ -251,16 +251,14 @@ def synthetic_features(
 
 def write_features(path: Path, frame: pd.DataFrame) -> None:
     """The frame as the mart fct_shop__customer_features of a DuckDB warehouse, with the mart's column types,
-    published for readers as a successful build would (the model reads the published copy)."""
-    from ingestion import config
-    from serving.publish import publish
+    published as a build publishes it (the model reads the readers' copy, serving/warehouse.py)."""
+    from serving.publish import publish_build
 
     with duckdb.connect(str(path)) as con:
         con.register("frame", frame)
         casts = ", ".join(f"cast({name} as {kind}) as {name}" for name, kind in FEATURE_TYPES.items())
         con.execute(f"create or replace table main.fct_shop__customer_features as select {casts} from frame")
-    if config.duckdb_publish() and path == config.duckdb_path():
-        publish(path, config.duckdb_published_path())
+    publish_build()
 
 
 def run_model_assets(instance=None):

@@ -14,7 +14,7 @@ summary as (
         min(case when order_kind = 'sale' then order_date end) as first_order_date,
         max(case when order_kind = 'sale' then order_date end) as last_order_date,
         count(distinct case when order_kind = 'sale' then order_id end) as frequency,
-        sum(revenue) as monetary
+        cast(sum(revenue) as decimal(18, 4)) as monetary
     from customer_orders
     group by customer_id
 ),

@@ -23,9 +23,10 @@ final as (
             else 'return'
         end as order_kind,
         -- measures
+        -- portable types: DuckDB sums an integer into a HUGEINT and widens a decimal sum to 38 digits
         count(*) as order_lines,
-        sum(quantity) as units,
-        sum(revenue) as revenue
+        cast(sum(quantity) as bigint) as units,
+        cast(sum(revenue) as decimal(18, 4)) as revenue
     from order_lines
     group by order_id
 )

@@ -70,7 +70,7 @@ pairs as (
         lines_to_date.product_id,
         lines_to_date.region,
         count(distinct lines_to_date.order_date) as sale_days,
-        sum(lines_to_date.quantity) as units_to_date
+        cast(sum(lines_to_date.quantity) as bigint) as units_to_date
     from lines_to_date
     group by lines_to_date.product_id, lines_to_date.region
 ),
@@ -136,15 +136,15 @@ sold as (
     select
         with_snapshot.product_id,
         with_snapshot.region,
-        sum(
+        cast(sum(
             case when lines_to_date.order_date >= with_snapshot.window_start_date then lines_to_date.quantity else 0 end
-        ) as units_in_window,
-        sum(
+        ) as bigint) as units_in_window,
+        cast(sum(
             case when lines_to_date.order_date >= with_snapshot.last_review_date then lines_to_date.quantity else 0 end
-        ) as units_since_review,
-        sum(
+        ) as bigint) as units_since_review,
+        cast(sum(
             case when lines_to_date.order_date > with_snapshot.snapshot_date then lines_to_date.quantity else 0 end
-        ) as units_since_snapshot
+        ) as bigint) as units_since_snapshot
     from with_snapshot
     inner join lines_to_date
         on

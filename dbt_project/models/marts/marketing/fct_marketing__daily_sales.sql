@@ -13,7 +13,7 @@ final as (
         product,
         -- measures
         count(*) as transactions,  -- noqa: RF04
-        sum(amount) as revenue
+        cast(sum(amount) as decimal(18, 4)) as revenue
     from transactions
     group by cast(transaction_at as date), payment_method, product
 )

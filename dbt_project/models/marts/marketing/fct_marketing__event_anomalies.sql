@@ -8,6 +8,10 @@
     sqrt(baseline_mean) (counts vary at least like a Poisson count does), once the baseline has N windows and a
     positive mean (NULL otherwise). is_anomaly when z_score > var marketing_anomaly_z_threshold and the window has
     at least var marketing_anomaly_min_events events: a burst. A drop shows as a negative z_score, not flagged.
+    The mean and the standard deviation come from exact integer sums over the frame (n, Σ x, Σ x²:
+    s² = (n Σ x² − (Σ x)²) / (n (n − 1))), turned into doubles only at the end, so they are the same whatever
+    order the engine adds the frame's rows in (a double accumulator, as stddev_samp's, can differ in its last bit
+    between two builds).
 
     Incremental: every run counts the staged events again (the baseline of a new window needs the previous N
     windows, which earlier runs read), compares the counts with the stored rows, and rewrites the windows whose
@@ -65,22 +69,36 @@ grid as (
             and series.country = event_counts.country
 ),
 
-baselines as (
+baseline_sums as (
     select
         *,
         count(*) over (
             partition by event_type, country order by window_start
             rows between {{ baseline_windows }} preceding and 1 preceding
         ) as baseline_windows,
-        avg(cast(events as double)) over (
+        sum(events) over (
             partition by event_type, country order by window_start
             rows between {{ baseline_windows }} preceding and 1 preceding
-        ) as baseline_mean,
-        stddev_samp(cast(events as double)) over (
+        ) as baseline_sum,
+        sum(events * events) over (
             partition by event_type, country order by window_start
             rows between {{ baseline_windows }} preceding and 1 preceding
-        ) as baseline_stddev
+        ) as baseline_sum_of_squares
     from grid
+),
+
+baselines as (
+    select
+        *,
+        cast(baseline_sum as double) / nullif(baseline_windows, 0) as baseline_mean,
+        case
+            when baseline_windows > 1
+                then sqrt(
+                        cast(baseline_windows * baseline_sum_of_squares - baseline_sum * baseline_sum as double)
+                        / (cast(baseline_windows as double) * (baseline_windows - 1))
+                    )
+        end as baseline_stddev
+    from baseline_sums
 ),
 
 scored as (

@@ -9,8 +9,8 @@ hourly as (
         url,
         date_trunc('hour', requested_at) as hour_start,
         count(*) as requests,
-        sum(case when status_code between 400 and 499 then 1 else 0 end) as errors_4xx,
-        sum(case when status_code between 500 and 599 then 1 else 0 end) as errors_5xx
+        cast(sum(case when status_code between 400 and 499 then 1 else 0 end) as bigint) as errors_4xx,
+        cast(sum(case when status_code between 500 and 599 then 1 else 0 end) as bigint) as errors_5xx
     from requests
     group by url, date_trunc('hour', requested_at)
 ),

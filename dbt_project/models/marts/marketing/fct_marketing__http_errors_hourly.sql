@@ -10,9 +10,9 @@ hourly as (
     select
         hour_start,
         count(*) as urls,
-        sum(requests) as requests,
-        sum(errors_4xx) as errors_4xx,
-        sum(errors_5xx) as errors_5xx
+        cast(sum(requests) as bigint) as requests,
+        cast(sum(errors_4xx) as bigint) as errors_4xx,
+        cast(sum(errors_5xx) as bigint) as errors_5xx
     from by_url
     group by hour_start
 ),

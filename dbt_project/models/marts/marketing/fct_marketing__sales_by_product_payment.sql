@@ -12,7 +12,7 @@ final as (
         -- measures
         -- a keyword in some dialects, but the name the column contract fixes
         count(*) as transactions,  -- noqa: RF04
-        sum(amount) as revenue,
+        cast(sum(amount) as decimal(18, 4)) as revenue,
         cast(sum(amount) as double) / count(*) as average_basket,
         -- timestamps
         min(transaction_at) as first_transaction_at,

@@ -17,8 +17,8 @@ by_user as (
         'user' as dimension,
         user_name as dimension_value,
         count(*) as posts,
-        sum(likes) as likes,
-        sum(retweets) as retweets
+        cast(sum(likes) as bigint) as likes,
+        cast(sum(retweets) as bigint) as retweets
     from posts
     group by user_name
 ),
@@ -28,8 +28,8 @@ by_hashtag as (
         'hashtag' as dimension,
         post_hashtags.hashtag as dimension_value,
         count(*) as posts,
-        sum(posts.likes) as likes,
-        sum(posts.retweets) as retweets
+        cast(sum(posts.likes) as bigint) as likes,
+        cast(sum(posts.retweets) as bigint) as retweets
     from post_hashtags
     inner join posts on post_hashtags.post_id = posts.post_id
     group by post_hashtags.hashtag

@@ -27,7 +27,7 @@ event_windows as (
 sales as (
     select
         count(*) as transactions,  -- noqa: RF04
-        sum(amount) as revenue,
+        cast(sum(amount) as decimal(18, 4)) as revenue,
         min(transaction_at) as first_transaction_at,
         max(transaction_at) as last_transaction_at
     from transactions
@@ -36,24 +36,24 @@ sales as (
 campaign_totals as (
     select
         count(*) as campaigns,
-        sum(budget) as budget,
-        sum(clicks) as clicks,
-        sum(impressions) as impressions
+        cast(sum(budget) as decimal(18, 4)) as budget,
+        cast(sum(clicks) as bigint) as clicks,
+        cast(sum(impressions) as bigint) as impressions
     from campaigns
 ),
 
 web as (
     select
-        sum(requests) as requests,
-        sum(errors_4xx + errors_5xx) as http_errors
+        cast(sum(requests) as bigint) as requests,
+        cast(sum(errors_4xx + errors_5xx) as bigint) as http_errors
     from http_errors
 ),
 
 social as (
     select
         count(*) as posts,
-        sum(likes) as likes,
-        sum(retweets) as retweets
+        cast(sum(likes) as bigint) as likes,
+        cast(sum(retweets) as bigint) as retweets
     from posts
 ),
 

@@ -52,7 +52,7 @@ history as (
         min(case when order_kind = 'sale' then order_date end) as first_order_date,
         max(case when order_kind = 'sale' then order_date end) as last_order_date,
         count(distinct case when order_kind = 'sale' then order_id end) as sale_orders,
-        sum(revenue) as revenue
+        cast(sum(revenue) as decimal(18, 4)) as revenue
     from orders
     where customer_id is not null
     group by customer_id
@@ -72,7 +72,7 @@ final as (
         history.first_order_date,
         history.last_order_date,
         coalesce(history.sale_orders, 0) as sale_orders,
-        coalesce(history.revenue, 0) as revenue
+        coalesce(history.revenue, cast(0 as decimal(18, 4))) as revenue
     from customers
     left join history on customers.customer_id = history.customer_id
 )

@@ -68,13 +68,15 @@ aggregated as (
         customer_id,
         min(case when is_history and order_kind = 'sale' then order_date end) as first_order_date,
         max(case when is_history and order_kind = 'sale' then order_date end) as last_order_date,
-        sum(case when is_history and order_kind = 'sale' then 1 else 0 end) as frequency,
-        sum(case when is_history then 1 else 0 end) as orders,
-        sum(case when is_history and order_kind != 'sale' then 1 else 0 end) as returned_orders,
-        sum(case when is_history then revenue else 0 end) as monetary,
-        sum(case when is_history and is_recent and order_kind = 'sale' then 1 else 0 end) as recent_orders,
-        sum(case when is_history and is_recent then revenue else 0 end) as recent_revenue,
-        sum(case when not is_history and order_kind = 'sale' then 1 else 0 end) as orders_in_horizon
+        cast(sum(case when is_history and order_kind = 'sale' then 1 else 0 end) as bigint) as frequency,
+        cast(sum(case when is_history then 1 else 0 end) as bigint) as orders,
+        cast(sum(case when is_history and order_kind != 'sale' then 1 else 0 end) as bigint) as returned_orders,
+        cast(sum(case when is_history then revenue else 0 end) as decimal(18, 4)) as monetary,
+        cast(
+            sum(case when is_history and is_recent and order_kind = 'sale' then 1 else 0 end) as bigint
+        ) as recent_orders,
+        cast(sum(case when is_history and is_recent then revenue else 0 end) as decimal(18, 4)) as recent_revenue,
+        cast(sum(case when not is_history and order_kind = 'sale' then 1 else 0 end) as bigint) as orders_in_horizon
     from windowed
     group by snapshot_date, customer_id
 ),

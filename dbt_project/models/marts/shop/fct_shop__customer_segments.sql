@@ -1,6 +1,9 @@
 {#- One row per segment of the current scores: its size, its customers' average recency, frequency and monetary
     value, its revenue, and its churn risk (mean probability, customers at risk). Shares are of all scored
-    customers (customers) and of their total net revenue (revenue; NULL when that total is not positive). -#}
+    customers (customers) and of their total net revenue (revenue; NULL when that total is not positive).
+    Averages are exact sums divided by a count: integers and decimals summed as such, the churn probabilities taken
+    to 12 decimals and summed as decimals, so that the result does not depend on the order the rows come in (a
+    sum of doubles computed in parallel can differ in its last bit from one build to the next). -#}
 with
 
 scores as (
@@ -14,13 +17,14 @@ segments as (
         segment_id,
         segment,
         count(*) as customers,
-        avg(cast(recency_days as double)) as average_recency_days,
-        avg(cast(frequency as double)) as average_frequency,
-        avg(cast(monetary as double)) as average_monetary,
-        sum(monetary) as revenue,
-        avg(churn_probability) as average_churn_probability,
-        sum(case when is_at_risk then 1 else 0 end) as customers_at_risk,
-        sum(case when is_churned_by_rule then 1 else 0 end) as customers_churned_by_rule
+        cast(sum(recency_days) as double) / nullif(count(recency_days), 0) as average_recency_days,
+        cast(sum(frequency) as double) / nullif(count(frequency), 0) as average_frequency,
+        cast(sum(monetary) as double) / nullif(count(monetary), 0) as average_monetary,
+        cast(sum(monetary) as decimal(18, 4)) as revenue,
+        cast(sum(cast(churn_probability as decimal(38, 12))) as double)
+        / nullif(count(churn_probability), 0) as average_churn_probability,
+        cast(sum(case when is_at_risk then 1 else 0 end) as bigint) as customers_at_risk,
+        cast(sum(case when is_churned_by_rule then 1 else 0 end) as bigint) as customers_churned_by_rule
     from scores
     group by model_version, as_of_date, segment_id, segment
 ),

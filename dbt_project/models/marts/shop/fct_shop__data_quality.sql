@@ -1,4 +1,6 @@
-{{ config(materialized='incremental', incremental_strategy='append') }}
+{#- on_schema_change: an enforced contract needs fail or append_new_columns; a new column is added to the history
+    kept so far, which a full refresh would lose -#}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='append_new_columns') }}
 {#- The data-quality report of the shop sources, one row per run × source table × column, appended at every run
     (incremental, append: the history of the report is kept). Over the rows whose fields can be read (raw lines
     that are not empty, malformed or of the wrong field count):
@@ -98,7 +100,7 @@ final as (
         rows_checked,
         non_null_rows,
         distinct_values,
-        coalesce(valid_rows, 0) as valid_rows,
+        cast(coalesce(valid_rows, 0) as bigint) as valid_rows,
         -- rates
         cast(non_null_rows as double) / nullif(rows_checked, 0) as completeness_rate,
         cast(distinct_values as double) / nullif(non_null_rows, 0) as uniqueness_rate,

@@ -13,7 +13,7 @@ monthly as (
         extract(year from order_date) * 12 + extract(month from order_date) as month_index,
         count(distinct case when order_kind = 'sale' then order_id end) as sale_orders,
         count(distinct case when order_kind = 'sale' then customer_id end) as customers,
-        sum(revenue) as revenue
+        cast(sum(revenue) as decimal(18, 4)) as revenue
     from orders
     group by
         {{ dbt.date_trunc('month', 'order_date') }},

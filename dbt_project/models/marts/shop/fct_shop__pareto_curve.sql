@@ -1,7 +1,8 @@
 {#- The Pareto (concentration) curve: customers with a positive net revenue up to the as-of date, highest revenue
     first (ties by customer_id), each with the cumulative share of the revenue that they and every customer
     before them make. share_of_customers = revenue_rank / customers; cumulative_revenue_share = cumulative
-    revenue / total revenue. fct_shop__concentration reads its Pareto count and Gini from these rows. -#}
+    revenue / total revenue. fct_shop__concentration reads its Pareto count and Gini from these rows.
+    Revenues are summed as exact decimals: a running sum of doubles depends on the order the rows come in. -#}
 with
 
 summary as (
@@ -12,7 +13,7 @@ positive as (
     select
         customer_id,
         as_of_date,
-        cast(monetary as double) as revenue
+        monetary as revenue
     from summary
     where monetary > 0
 ),
@@ -39,11 +40,11 @@ final as (
         revenue_rank,
         -- measures
         revenue,
-        cumulative_revenue,
+        cast(cumulative_revenue as decimal(18, 4)) as cumulative_revenue,
         customers,
-        total_revenue,
+        cast(total_revenue as decimal(18, 4)) as total_revenue,
         cast(revenue_rank as double) / customers as share_of_customers,
-        cumulative_revenue / total_revenue as cumulative_revenue_share
+        cast(cumulative_revenue as double) / cast(total_revenue as double) as cumulative_revenue_share
     from ranked
 )
 

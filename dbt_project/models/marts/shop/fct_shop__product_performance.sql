@@ -14,9 +14,9 @@ by_product as (
     select
         product_id,
         count(distinct case when line_type = 'sale' then order_id end) as sale_orders,
-        sum(case when line_type = 'sale' then quantity else 0 end) as units_sold,
-        -sum(case when line_type != 'sale' then quantity else 0 end) as units_returned,
-        sum(revenue) as revenue,
+        cast(sum(case when line_type = 'sale' then quantity else 0 end) as bigint) as units_sold,
+        -cast(sum(case when line_type != 'sale' then quantity else 0 end) as bigint) as units_returned,
+        cast(sum(revenue) as decimal(18, 4)) as revenue,
         count(distinct case when line_type = 'sale' then customer_id end) as customers
     from order_lines
     group by product_id
@@ -34,8 +34,9 @@ final as (
         by_product.units_returned,
         by_product.customers,
         by_product.revenue,
+        -- the total is an exact decimal sum: a sum of doubles depends on the order the rows come in
         cast(by_product.revenue as double)
-        / nullif(sum(cast(by_product.revenue as double)) over (), 0) as revenue_share,
+        / nullif(cast(sum(by_product.revenue) over () as double), 0) as revenue_share,
         row_number() over (order by by_product.revenue desc, by_product.product_id asc) as revenue_rank
     from by_product
     left join products on by_product.product_id = products.product_id

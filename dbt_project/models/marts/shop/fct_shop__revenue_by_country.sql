@@ -11,15 +11,19 @@ by_country as (
         country,
         count(distinct case when order_kind = 'sale' then order_id end) as sale_orders,
         count(distinct case when order_kind = 'sale' then customer_id end) as customers,
-        sum(revenue) as revenue
+        cast(sum(revenue) as decimal(18, 4)) as revenue
     from orders
     group by country
 ),
 
 final as (
     select
-        *,
-        cast(revenue as double) / nullif(sum(cast(revenue as double)) over (), 0) as revenue_share
+        country,
+        sale_orders,
+        customers,
+        revenue,
+        -- the total is an exact decimal sum: a sum of doubles depends on the order the rows come in
+        cast(revenue as double) / nullif(cast(sum(revenue) over () as double), 0) as revenue_share
     from by_country
 )
 

@@ -15,7 +15,7 @@ by_grain as (
             cast({{ dbt.date_trunc(part, 'ordered_at') }} as timestamp) as period_start,
             count(distinct case when order_kind = 'sale' then order_id end) as sale_orders,
             count(distinct case when order_kind = 'sale' then customer_id end) as customers,
-            sum(revenue) as revenue
+            cast(sum(revenue) as decimal(18, 4)) as revenue
         from orders
         group by {{ dbt.date_trunc(part, 'ordered_at') }}
         {% if not loop.last %}union all{% endif %}

@@ -1,6 +1,7 @@
 {#- One row per RFM segment (fct_shop__customer_rfm): its customers and their share of all RFM customers, their
     net revenue and its share of the total, and the segment's mean recency, frequency and revenue per customer.
-    Shares are NULL when their total is 0. -#}
+    Shares are NULL when their total is 0. Means are exact sums divided at the end (a sum of doubles depends on
+    the order the rows come in). -#}
 with
 
 rfm as (
@@ -12,17 +13,17 @@ segments as (
         segment,
         max(as_of_date) as as_of_date,
         count(*) as customers,
-        sum(monetary) as revenue,
-        avg(cast(recency_days as double)) as average_recency_days,
-        avg(cast(frequency as double)) as average_frequency,
-        avg(cast(monetary as double)) as average_revenue
+        cast(sum(monetary) as decimal(18, 4)) as revenue,
+        cast(sum(recency_days) as double) / count(*) as average_recency_days,
+        cast(sum(frequency) as double) / count(*) as average_frequency,
+        cast(sum(monetary) as double) / count(*) as average_revenue
     from rfm
     group by segment
 ),
 
 totals as (
     select
-        sum(customers) as all_customers,
+        cast(sum(customers) as bigint) as all_customers,
         sum(revenue) as all_revenue
     from segments
 ),

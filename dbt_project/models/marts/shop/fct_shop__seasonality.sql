@@ -19,7 +19,7 @@ by_dimension as (
             '{{ name }}' as season_type,
             cast({{ expr }} as integer) as season_value,
             count(distinct case when order_kind = 'sale' then order_id end) as sale_orders,
-            sum(revenue) as revenue
+            cast(sum(revenue) as decimal(18, 4)) as revenue
         from orders
         group by {{ expr }}
         {% if not loop.last %}union all{% endif %}
@@ -32,8 +32,9 @@ final as (
         season_value,
         sale_orders,
         revenue,
+        -- the total is an exact decimal sum: a sum of doubles depends on the order the rows come in
         cast(revenue as double)
-        / nullif(sum(cast(revenue as double)) over (partition by season_type), 0) as revenue_share,
+        / nullif(cast(sum(revenue) over (partition by season_type) as double), 0) as revenue_share,
         cast(revenue as double) / nullif(sale_orders, 0) as revenue_per_sale_order
     from by_dimension
 )

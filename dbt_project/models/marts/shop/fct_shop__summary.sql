@@ -1,7 +1,8 @@
 {#- The shop's headline figures as of the as-of date (one row), over the customers with at least one sale order
     (fct_shop__customer_clv): customers, sale orders, net revenue (cancellations and returns deducted),
     average_order_value = revenue / sale orders, churned customers and churn_rate = churned / customers, and the
-    median and mean CLV (the median is exact on DuckDB, approx_percentile on Athena). -#}
+    median and mean CLV (the median is exact on DuckDB, approx_percentile on Athena). The mean CLV adds the values
+    taken to 12 decimals as exact decimals: a sum of doubles depends on the order the rows come in. -#}
 with
 
 clv as (
@@ -14,11 +15,11 @@ totals as (
         min(first_order_date) as first_order_date,
         max(last_order_date) as last_order_date,
         count(*) as customers,
-        sum(frequency) as sale_orders,
-        sum(monetary) as revenue,
-        sum(case when is_churned then 1 else 0 end) as churned_customers,
+        cast(sum(frequency) as bigint) as sale_orders,
+        cast(sum(monetary) as decimal(18, 4)) as revenue,
+        cast(sum(case when is_churned then 1 else 0 end) as bigint) as churned_customers,
         {{ tributary.median('clv') }} as median_clv,
-        avg(clv) as mean_clv
+        cast(sum(cast(clv as decimal(38, 12))) as double) / nullif(count(clv), 0) as mean_clv
     from clv
 ),
 

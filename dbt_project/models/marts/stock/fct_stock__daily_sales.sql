@@ -14,8 +14,8 @@ daily as (
         product_id,
         region,
         count(*) as order_lines,
-        sum(quantity) as quantity,
-        sum(sales) as sales
+        cast(sum(quantity) as bigint) as quantity,
+        cast(sum(sales) as decimal(18, 4)) as sales
     from order_lines
     group by order_date, product_id, region
 ),

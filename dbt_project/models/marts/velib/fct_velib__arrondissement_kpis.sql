@@ -1,4 +1,7 @@
-{#- The latest snapshot by area: by arrondissement for Paris stations, by commune elsewhere. -#}
+{#- The latest snapshot by area: by arrondissement for Paris stations, by commune elsewhere.
+    mean_fill_rate is the mean of the stations' fill rates taken to 12 decimals: their sum is then an exact
+    decimal, the same whatever order the rows come in (a sum of doubles computed in parallel can differ in its last
+    bit from one build to the next). -#}
 with
 
 snapshots as (
@@ -26,13 +29,13 @@ final as (
         max(snapshot_at) as snapshot_at,
         -- measures
         count(*) as stations,
-        sum(case when is_installed then 1 else 0 end) as installed_stations,
-        sum(bikes) as bikes,
-        sum(docks) as docks,
-        sum(capacity) as capacity,
-        avg(fill_rate) as mean_fill_rate,
-        sum(case when is_shortage then 1 else 0 end) as shortage_count,
-        sum(case when is_saturated then 1 else 0 end) as saturation_count
+        cast(sum(case when is_installed then 1 else 0 end) as bigint) as installed_stations,
+        cast(sum(bikes) as bigint) as bikes,
+        cast(sum(docks) as bigint) as docks,
+        cast(sum(capacity) as bigint) as capacity,
+        cast(sum(cast(fill_rate as decimal(38, 12))) as double) / nullif(count(fill_rate), 0) as mean_fill_rate,
+        cast(sum(case when is_shortage then 1 else 0 end) as bigint) as shortage_count,
+        cast(sum(case when is_saturated then 1 else 0 end) as bigint) as saturation_count
     from latest
     group by area_type, area_name
 )

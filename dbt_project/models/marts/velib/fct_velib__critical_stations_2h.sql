@@ -44,9 +44,9 @@ scored as (
         max(station_name) as station_name,
         max(area_name) as area_name,
         count(*) as snapshots,
-        sum(case when is_empty then 1 else 0 end) as empty_snapshots,
-        sum(case when is_full then 1 else 0 end) as full_snapshots,
-        sum(case when is_high_fill then 1 else 0 end) as high_fill_snapshots,
+        cast(sum(case when is_empty then 1 else 0 end) as bigint) as empty_snapshots,
+        cast(sum(case when is_full then 1 else 0 end) as bigint) as full_snapshots,
+        cast(sum(case when is_high_fill then 1 else 0 end) as bigint) as high_fill_snapshots,
         min(snapshot_at) as first_snapshot_at,
         max(snapshot_at) as last_snapshot_at
     from windowed
