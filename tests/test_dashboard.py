@@ -41,6 +41,7 @@ PAGES = {  # page file → its title, as the page shows it
     "views/shop_products.py": "Shop: product performance",
     "views/shop_seasonality.py": "Shop: seasonality",
     "views/shop_quality.py": "Shop: data quality",
+    "views/shop_ml.py": "Shop: segments and churn risk",
     "views/marketing.py": "Marketing: campaigns, web errors, events",
     "views/marketing_sales.py": "Marketing: sales by payment method",
     "views/marketing_social.py": "Marketing: social engagement",
@@ -181,6 +182,20 @@ def expected_metrics(page: str, root: Path) -> dict[str, str]:
             "Median CLV": eur(median),
             "Mean CLV": eur(mean),
             "Gini coefficient": f"{gini:.3f}",
+        }
+    if name == "shop_ml":
+        customers, at_risk = one(
+            root, "select count(*), count(*) filter (where is_at_risk) from main.fct_shop__customer_scores"
+        )
+        (model_auc, model_brier) = one(
+            root,
+            "select roc_auc, brier_score from main.fct_shop__churn_model_metrics where is_current and scorer = 'model'",
+        )
+        return {
+            "Customers scored": n(customers),
+            "At risk of churning": n(at_risk),
+            "Churn ROC AUC (model)": f"{model_auc:.3f}",
+            "Brier score (model)": f"{model_brier:.3f}",
         }
     if name == "shop_evolution":
         revenue, orders = one(
@@ -352,6 +367,14 @@ def expected_tables(page: str, root: Path) -> list[tuple[int, list[str] | None] 
             )
             tables.append((len(values), [name_of(v) for (v,) in values]))
         return tables
+    if name == "shop_ml":
+        return [
+            first_column("select segment from main.fct_shop__customer_segments order by segment_id"),
+            first_column(
+                "select churn_risk_rank from main.fct_shop__customer_scores order by churn_risk_rank limit 20"
+            ),
+            first_column("select scorer from main.fct_shop__churn_model_metrics where is_current order by scorer"),
+        ]
     if name == "shop_quality":
         return [
             first_column(

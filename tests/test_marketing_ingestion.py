@@ -147,12 +147,17 @@ def test_producer_backfills_simulated_minutes_with_a_burst_in_the_last_batch(pro
     assert len(keys) == 4 and len(capsys.readouterr().out.splitlines()) == 4
     times = [dt.datetime.strptime(k.rsplit("/", 1)[-1].split("Z")[0], "%Y%m%dT%H%M%S%f") for k in sorted(keys)]
     assert [b - a for a, b in zip(times, times[1:], strict=False)] == [dt.timedelta(minutes=5)] * 3
-    # the last batch is now, the first 15 minutes ago
-    assert dt.datetime.now(dt.UTC).replace(tzinfo=None) - times[-1] < dt.timedelta(minutes=1)
+    # the last batch in the middle of the last complete 5-minute window (minute 2 of it), the first 15 minutes before
+    age = dt.datetime.now(dt.UTC).replace(tzinfo=None) - times[-1]
+    assert dt.timedelta(minutes=3) <= age < dt.timedelta(minutes=8) and times[-1].minute % 5 == 2
+    assert times[-1].second == 0
     batches = [[json.loads(line) for line in open_lake().get(k).decode().splitlines()] for k in sorted(keys)]
     assert [len(b) for b in batches] == [5, 5, 5, 8]
     burst = batches[-1][5:]
     assert {(e["event_type"], e["country"]) for e in burst} == {("cart_abandoned", "FR")}
+    # its events, up to a minute late, all fall in that one window: the anomaly mart sees one burst
+    windows = {dt.datetime.fromisoformat(e["event_time"]).replace(second=0).minute // 5 for e in batches[-1]}
+    assert windows == {times[-1].minute // 5}
     with pytest.raises(SystemExit):
         main(["--batches", "1", "--burst", "refund:FR:3"])  # not an event type
 

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import common
+from dashboard import format as fmt
 
 SCORES = "fct_shop__customer_scores"
 SEGMENTS = "fct_shop__customer_segments"
@@ -80,7 +81,23 @@ def segments_section() -> pd.DataFrame:
         .mark_text(dy=-14)
         .encode(x="average_recency_days:Q", y="average_monetary:Q", text="segment")
     )
-    st.dataframe(segments.drop(columns="segment_id"), hide_index=True, key="segments")
+    fmt.table(
+        segments,
+        {
+            "segment": fmt.text("Segment"),
+            "customers": fmt.integer("Customers"),
+            "share_of_customers": fmt.rate("Share of customers"),
+            "average_recency_days": fmt.decimal_("Average days since the last order", 0),
+            "average_frequency": fmt.decimal_("Average orders", 1),
+            "average_monetary": fmt.amount("Average net revenue", "shop"),
+            "revenue": fmt.amount("Net revenue", "shop", 0),
+            "share_of_revenue": fmt.rate("Share of revenue"),
+            "average_churn_probability": fmt.rate("Average churn probability"),
+            "customers_at_risk": fmt.integer("Customers at risk"),
+            "share_at_risk": fmt.rate("Share at risk"),
+        },
+        key="segments",
+    )
     return segments
 
 
@@ -120,7 +137,20 @@ def at_risk_section(segments: pd.DataFrame) -> None:
     )
     if common.empty_note(top, "no scored customer in these segments"):
         return
-    st.dataframe(top, hide_index=True, key="at_risk")
+    fmt.table(
+        top,
+        {
+            "churn_risk_rank": fmt.integer("Rank"),
+            "customer_id": fmt.text("Customer"),
+            "segment": fmt.text("Segment"),
+            "churn_probability": fmt.rate("Churn probability"),
+            "recency_days": fmt.integer("Days since the last order"),
+            "frequency": fmt.integer("Orders"),
+            "monetary": fmt.amount("Net revenue", "shop"),
+            "is_churned_by_rule": fmt.flag("Churned by the rule"),
+        },
+        key="at_risk",
+    )
 
 
 def model_section() -> None:
@@ -141,7 +171,20 @@ def model_section() -> None:
         "known), trained on earlier snapshots only; the rule is `no order in shop_churn_days days`, the baseline "
         "gives everyone the training churn rate."
     )
-    st.dataframe(metrics.drop(columns="eval_as_of_date"), hide_index=True, key="metrics")
+    fmt.table(
+        metrics,
+        {
+            "scorer": fmt.text("Scorer"),
+            "eval_customers": fmt.integer("Customers evaluated"),
+            "eval_churners": fmt.integer("Churners"),
+            "roc_auc": fmt.decimal_("ROC AUC", 3),
+            "precision_at_threshold": fmt.rate("Precision at the threshold"),
+            "recall_at_threshold": fmt.rate("Recall at the threshold"),
+            "brier_score": fmt.decimal_("Brier score", 3),
+            "threshold": fmt.decimal_("Threshold", 2),
+        },
+        key="metrics",
+    )
     if calibration.empty:
         return
     st.caption("Reliability: the share that churned against the mean predicted probability, per bin.")

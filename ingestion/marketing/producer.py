@@ -90,7 +90,8 @@ def main(argv: list[str] | None = None) -> None:
         "--backfill-minutes",
         type=float,
         default=0,
-        help="simulate the last M minutes instead of waiting: --batches batches spread evenly over them, sent at once",
+        help="simulate the last M minutes instead of waiting: --batches batches spread evenly over them, sent at once "
+        "(the last one in the middle of the last complete 5-minute window)",
     )
     parser.add_argument(
         "--burst",
@@ -111,6 +112,10 @@ def main(argv: list[str] | None = None) -> None:
             parser.error(f"--burst: {burst_type!r} is not one of {', '.join(EVENT_TYPES)}")
     now = dt.datetime.now(dt.UTC)
     step = dt.timedelta(minutes=args.backfill_minutes) / args.batches if args.backfill_minutes else None
+    if step:
+        # the simulated batches end in the middle of the last complete 5-minute window (the anomaly mart's), so that
+        # a batch's events, up to a minute late, fall in one window whatever the minute the command runs
+        now = now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0) - dt.timedelta(minutes=3)
     simulated = {"at": now - step * (args.batches - 1) if step else now}
     producer = ClickEventProducer(
         args.seed, args.duplicate_rate, clock=(lambda: simulated["at"]) if step else (lambda: dt.datetime.now(dt.UTC))
