@@ -4,7 +4,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 DATA := $(CURDIR)/.data
+LOGS := $(DATA)/logs
 export DAGSTER_HOME ?= $(DATA)/dagster
+# VERBOSE=1: every command's output on the terminal (the install, the demo's Dagster and dbt logs)
+VERBOSE ?=
 # The venv's tools first, so dbt, dagster and friends resolve to it without activating it.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
@@ -12,8 +15,9 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 help:
 	@echo "make demo    install, generate sample data, materialize every asset into DuckDB, print headline figures"
+	@echo "             (quiet: the full log's path is printed; VERBOSE=1 prints everything)"
 	@echo "make test    install and run the whole suite (pytest, ruff, sqlfluff)"
-	@echo "make dev     start dagster dev (UI on http://127.0.0.1:3000)"
+	@echo "make dev     start dagster dev (UI on http://127.0.0.1:3000) with the stream producers (PRODUCE=0: without)"
 	@echo "make api     serve the read-only query API over the marts (http://127.0.0.1:8000/docs; API_HOST, API_PORT)"
 	@echo "make dashboard  the Streamlit dashboard over the marts (http://127.0.0.1:8501, DASHBOARD_HOST/PORT)"
 	@echo "make docs    generate and serve the dbt docs site with the lineage (http://127.0.0.1:8080, DOCS_PORT)"
@@ -25,35 +29,33 @@ help:
 
 install: $(VENV)/.installed
 
+# Quiet by default: pip's output goes to $(LOGS)/install.log (its last lines are printed when it fails).
 $(VENV)/.installed: pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/python -m ingestion.duckdb_httpfs
+	@mkdir -p $(LOGS)
+	@echo "installing into $(VENV) (about a minute; log: $(LOGS)/install.log)"
+	@{ test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); } $(if $(VERBOSE),,>$(LOGS)/install.log 2>&1) \
+	  && $(BIN)/python -m pip install --upgrade pip $(if $(VERBOSE),,>>$(LOGS)/install.log 2>&1) \
+	  && $(BIN)/python -m pip install -e '.[dev]' $(if $(VERBOSE),,>>$(LOGS)/install.log 2>&1) \
+	  && $(BIN)/python -m ingestion.duckdb_httpfs $(if $(VERBOSE),,>>$(LOGS)/install.log 2>&1) \
+	  || { tail -n 30 $(LOGS)/install.log 2>/dev/null; echo "install failed: $(LOGS)/install.log"; exit 1; }
 	@touch $@
 
 $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 	@mkdir -p $(DAGSTER_HOME)
-	cp $< $@
+	@cp $< $@
 
+# The manifest, parsed with the environment and target of the runs (orchestration/dbt_cli.py), so that a run's dbt
+# starts from this parse instead of parsing the whole project again.
 manifest: install
-	cd dbt_project && ../$(BIN)/dbt parse --quiet
+	@$(BIN)/python -m orchestration.dbt_cli
 
 # For a deployment: the manifest built ahead (dagster-dbt's prepare-and-package), for the target in DBT_TARGET.
 package: install
 	$(BIN)/dagster-dbt project prepare-and-package --file orchestration/dbt.py
 
-demo: install manifest $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/python -m ingestion.stock.generate
-	$(BIN)/python -m ingestion.stock.producer --batches 3 --batch-size 20 --batch-seconds 0 --seed 7
-	$(BIN)/python -m ingestion.velib.generate
-	$(BIN)/python -m ingestion.wine.generate
-	$(BIN)/python -m ingestion.shop.generate --orders 10000 --behaviours
-	$(BIN)/python -m ingestion.marketing.generate
-	$(BIN)/python -m ingestion.marketing.producer --batches 24 --batch-size 60 --backfill-minutes 120 --burst cart_abandoned:FR:80 --seed 7
-	VELIB_REPLAY_DIR=$(DATA)/samples/velib $(BIN)/dagster asset materialize -m orchestration.definitions --select '*'
-	@echo
-	@$(BIN)/python -m orchestration.summary
+# Phases, a progress line, the headline figures; the full log in $(LOGS)/demo-<time>.log (orchestration/demo.py).
+demo: install $(DAGSTER_HOME)/dagster.yaml
+	@$(BIN)/python -m orchestration.demo $(if $(VERBOSE),--verbose)
 
 # pytest's exit code 5 means "no test collected": not a failure of the project.
 test: install
@@ -74,7 +76,17 @@ format: install
 	$(BIN)/ruff check --fix .
 	DBT_TARGET=test DUCKDB_PATH=$(DATA)/lint/lint.duckdb $(BIN)/sqlfluff fix dbt_project/models dbt_project/tests
 
+# `dagster dev` with the two stream producers running beside it (PRODUCE=0: without them), so that the UI shows
+# the pipeline refreshing itself: the stream sensors launch a run for each batch, the automation sensor the marts
+# after any source that lands (docs/orchestration.md). Ctrl-C stops all three.
+PRODUCE ?= 1
 dev: install manifest $(DAGSTER_HOME)/dagster.yaml
+	@mkdir -p $(LOGS); trap 'kill $$(jobs -p) 2>/dev/null' EXIT; \
+	if [ "$(PRODUCE)" = 1 ]; then \
+	  echo "stream producers: a batch of stock sales events and one of click events every 30 s (logs in $(LOGS)/)"; \
+	  $(BIN)/python -m ingestion.stock.producer >$(LOGS)/producer-stock.log 2>&1 & \
+	  $(BIN)/python -m ingestion.marketing.producer >$(LOGS)/producer-marketing.log 2>&1 & \
+	fi; \
 	$(BIN)/dagster dev -m orchestration.definitions --host 127.0.0.1
 
 # The read-only query API over the marts of the warehouse that DBT_TARGET selects (DuckDB or Athena).

@@ -23,6 +23,7 @@ Exit status 1 when two implementations disagree.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import platform
@@ -252,7 +253,15 @@ def run_implementation(
         shutil.rmtree(lake, ignore_errors=True)
         env = {**dbt_env(out, lake), **input_settings(domain, inputs), "DAGSTER_HOME": str(dagster_home(work))}
         nodes = ",".join(dagster_keys(domain, env))
-        command = [str(BIN / "dagster"), "asset", "materialize", "-m", "orchestration.definitions", "--select", nodes]
+        # the manifest parsed with this run's environment, as `make manifest` does for the demo and `dagster dev`
+        # (not timed): otherwise dbt parses the whole project again inside the run ("profile has changed")
+        subprocess.run([sys.executable, "-m", "orchestration.dbt_cli"], env=command_env(env), cwd=REPO, check=True)
+        # the stream's base model is partitioned by day (orchestration/partitions.py), and reads every delivery not
+        # read yet whatever the run's day: today's partition
+        today = dt.datetime.now(dt.UTC).date().isoformat()
+        days = f"{today}...{today}"
+        command = [str(BIN / "dagster"), "asset", "materialize", "-m", "orchestration.definitions", "--select", nodes,
+                   "--partition-range", days]  # fmt: skip
         return Run(*measured(command, env=env))
     raise ValueError(name)
 

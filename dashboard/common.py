@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from ingestion import config
+from serving import pipeline_status
 from serving.warehouse import DuckDBWarehouse, Warehouse, WarehouseUnavailable, built_tables, open_warehouse
 
 LOG = logging.getLogger(__name__)
@@ -86,27 +87,10 @@ def in_list(values: Sequence[Any]) -> str:
     return "(" + ", ".join("?" for _ in values) + ")"
 
 
-def last_materializations(marts: Sequence[str]) -> dict[str, dt.datetime]:
-    """The latest Dagster materialization of each mart (the end of the dbt build that wrote it), from the
-    instance in DAGSTER_HOME; empty when there is no instance or no record."""
-    home = config.dagster_home()
-    if not home.is_dir():
-        return {}
-    from dagster import AssetKey, DagsterInstance
-
-    with DagsterInstance.from_config(str(home)) as instance:
-        events = instance.get_latest_materialization_events([AssetKey(name) for name in marts])
-    return {
-        key.to_user_string(): dt.datetime.fromtimestamp(event.timestamp, dt.UTC)
-        for key, event in events.items()
-        if event is not None
-    }
-
-
 def refresh(marts: Sequence[str]) -> Refresh:
     """Dagster's latest materialization of the page's marts; without one (marts built by `dbt build` alone), the
     time the DuckDB file was last written, which any build of any domain moves."""
-    times = last_materializations(marts)
+    times = pipeline_status.last_materializations(marts)
     if times:
         oldest = min(times, key=times.get)
         meaning = "the latest Dagster materialization of this page's marts"
@@ -151,7 +135,7 @@ def page(title: str, domain: str, marts: Sequence[str], body: Callable[[], None]
     st.title(title)
     if intro:
         st.caption(intro)
-    build = f"`dagster asset materialize -m orchestration.definitions --select 'group:{domain}'` (or `make demo`)"
+    build = f"`make demo`, or the Dagster UI (`make dev`: materialize the group {domain}; docs/orchestration.md)"
     try:
         state = mart_state(marts)
     except WarehouseUnavailable as error:

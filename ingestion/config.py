@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -23,7 +24,8 @@ TARGETS = ("dev", "test", "prod")
 # function, and in the table.
 KNOWN_VARIABLES = frozenset(
     {
-        "DBT_TARGET", "TRIBUTARY_DATA_DIR", "DUCKDB_PATH", "DUCKDB_MEMORY_LIMIT", "DUCKDB_THREADS", "DUCKDB_PUBLISH",
+        "DBT_TARGET", "TRIBUTARY_DATA_DIR", "TRIBUTARY_PARTITIONS_START",
+        "DUCKDB_PATH", "DUCKDB_MEMORY_LIMIT", "DUCKDB_THREADS", "DUCKDB_PUBLISH",
         "DUCKDB_PUBLISHED_PATH", "LAKE_URL",
         "STOCK_SALES_CSV", "STOCK_SALES_ENCODING", "STOCK_INVENTORY_CSV", "STOCK_EVENTS_KINESIS_STREAM",
         "VELIB_API_URL", "VELIB_GBFS_URL", "VELIB_REPLAY_DIR", "VELIB_HTTP_TIMEOUT", "VELIB_HTTP_RETRIES",
@@ -95,6 +97,30 @@ def dbt_target() -> str:
     return target
 
 
+SAMPLE_TARGETS = ("dev", "test")
+
+
+def uses_samples() -> bool:
+    """Generated samples stand in for unset inputs on the dev and test targets only. On prod an input that is not
+    configured lands nothing (and says so): sample rows never reach a production lake."""
+    return dbt_target() in SAMPLE_TARGETS
+
+
+DEFAULT_PARTITIONS_START = "2024-01-01"
+
+
+def partitions_start() -> str:
+    """`TRIBUTARY_PARTITIONS_START` (YYYY-MM-DD, default 2024-01-01): the first day of the daily partitions of the
+    time-based assets (docs/orchestration.md); a replay or a backfill cannot go earlier."""
+    check_variables("TRIBUTARY_")
+    value = os.environ.get("TRIBUTARY_PARTITIONS_START", "").strip() or DEFAULT_PARTITIONS_START
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"TRIBUTARY_PARTITIONS_START={value!r} is not a date YYYY-MM-DD") from None
+    return value
+
+
 def duckdb_path() -> Path:
     """`DUCKDB_PATH`: the live DuckDB warehouse, the file dbt writes (default `<data dir>/warehouse.duckdb`)."""
     check_variables("DUCKDB_")
@@ -147,7 +173,7 @@ def samples_dir() -> Path:
 
 @dataclass(frozen=True)
 class StockSettings:
-    sales_csv: str
+    sales_csv: str | None
     sales_encoding: str
     inventory_csv: str | None
     events_kinesis_stream: str | None
@@ -156,20 +182,22 @@ class StockSettings:
 def stock_settings() -> StockSettings:
     """Inputs of the stock domain.
 
-    `STOCK_SALES_CSV`: a path or glob of Superstore exports (default: the generated sample).
+    `STOCK_SALES_CSV`: a path or glob of Superstore exports (default: the generated sample on dev and test; unset
+    on prod: nothing to land).
     `STOCK_SALES_ENCODING`: their encoding (default cp1252, as the real export).
     `STOCK_INVENTORY_CSV`: optional inventory snapshot (product_id, region, on_hand, as_of); default: the
-    generated sample when it exists.
+    generated sample when it exists (dev and test).
     `STOCK_EVENTS_KINESIS_STREAM`: a Kinesis stream of sales events; when set, `stock/raw_sales_events` drains
     it as well as the landing folder (default unset: landing folder only).
     """
     check_variables("STOCK_")
     sample = samples_dir() / "stock"
     inventory = os.environ.get("STOCK_INVENTORY_CSV")
-    if inventory is None and (sample / "inventory_snapshot.csv").exists():
+    if inventory is None and uses_samples() and (sample / "inventory_snapshot.csv").exists():
         inventory = str(sample / "inventory_snapshot.csv")
+    sales = os.environ.get("STOCK_SALES_CSV", "").strip() or None
     return StockSettings(
-        sales_csv=os.environ.get("STOCK_SALES_CSV", str(sample / "superstore_sales.csv")),
+        sales_csv=sales or (str(sample / "superstore_sales.csv") if uses_samples() else None),
         sales_encoding=os.environ.get("STOCK_SALES_ENCODING", "cp1252"),
         inventory_csv=inventory or None,
         events_kinesis_stream=os.environ.get("STOCK_EVENTS_KINESIS_STREAM") or None,
@@ -221,7 +249,7 @@ def wine_settings() -> WineSettings:
     """Inputs of the wine domain, each an xlsx or CSV file (a path, a glob, or `s3://bucket/key*`).
 
     `WINE_ERP_PATH`, `WINE_WEB_PATH`, `WINE_LIAISON_PATH`; default: the generated sample
-    (`<data dir>/samples/wine/{erp,web,liaison}.xlsx`) when it exists, else None (nothing to land).
+    (`<data dir>/samples/wine/{erp,web,liaison}.xlsx`) when it exists on dev and test, else None (nothing to land).
     """
     check_variables("WINE_")
     sample = samples_dir() / "wine"
@@ -230,7 +258,7 @@ def wine_settings() -> WineSettings:
         value = os.environ.get(name, "").strip()
         if value:
             return value
-        return str(sample / file) if (sample / file).exists() else None
+        return str(sample / file) if uses_samples() and (sample / file).exists() else None
 
     return WineSettings(
         erp_path=setting("WINE_ERP_PATH", "erp.xlsx"),
@@ -256,7 +284,7 @@ def marketing_settings() -> MarketingSettings:
     shape (IP_Address, URL, Status_Code, Timestamp), told apart by content. `MARKETING_SOCIAL_POSTS_PATH`: social
     posts JSON. `MARKETING_CAMPAIGNS_PATH`: ad campaigns JSON. JSON is an array of records or JSON lines.
     Default of each: the generated sample in `<data dir>/samples/marketing` (transactions.csv, web_logs.*,
-    social_posts.json, ad_campaigns.json) when it exists, else None (nothing to land).
+    social_posts.json, ad_campaigns.json) when it exists on dev and test, else None (nothing to land).
     `MARKETING_EVENTS_KINESIS_STREAM`: a Kinesis stream of click events; when set, `marketing/raw_click_events`
     drains it as well as the landing folder (default unset: landing folder only).
     """
@@ -267,7 +295,7 @@ def marketing_settings() -> MarketingSettings:
         value = os.environ.get(name, "").strip()
         if value:
             return value
-        return str(sample / pattern) if any(sample.glob(pattern)) else None
+        return str(sample / pattern) if uses_samples() and any(sample.glob(pattern)) else None
 
     return MarketingSettings(
         transactions_path=setting("MARKETING_TRANSACTIONS_PATH", "transactions.csv"),
@@ -332,8 +360,10 @@ class ShopSettings:
 
     @property
     def generates_sample(self) -> bool:
-        """True when clients and orders come from the generated sample: no shop input is configured."""
-        return self.clients_path is None and self.orders_path is None and self.online_retail_path is None
+        """True when clients and orders come from the generated sample: no shop input is configured, on the dev
+        or test target (on prod nothing is generated: the shop lands nothing until its inputs are set)."""
+        no_input = self.clients_path is None and self.orders_path is None and self.online_retail_path is None
+        return no_input and uses_samples()
 
 
 def shop_settings() -> ShopSettings:
@@ -342,8 +372,9 @@ def shop_settings() -> ShopSettings:
     `SHOP_CLIENTS_PATH`, `SHOP_ORDERS_PATH`: clients.csv and achats.csv (paths or globs, UTF-8).
     `SHOP_ONLINE_RETAIL_PATH`: the UCI Online Retail transactions (csv or xlsx, path or glob); optional.
     When none of the three is set, clients and orders come from a generated sample in `<data dir>/samples/shop`
-    (written on first use, `SHOP_SAMPLE_ORDERS` order rows, default 10,000). When only the Online Retail path is
-    set, the clients/orders source lands nothing.
+    (written on first use, `SHOP_SAMPLE_ORDERS` order rows, default 10,000), on the dev and test targets only: on
+    prod nothing is generated and the shop lands nothing. When only the Online Retail path is set, the
+    clients/orders source lands nothing.
     """
     check_variables("SHOP_")
     sample = samples_dir() / "shop"

@@ -113,6 +113,12 @@ def _batch_date(name: str) -> str:
     return _batch_time(name).date().isoformat()
 
 
+def batch_day(key: str) -> str | None:
+    """The UTC day (YYYY-MM-DD) a landing batch lands in (its raw `dt=`), None for a name without its batch time."""
+    name = key.rsplit("/", 1)[-1]
+    return _batch_date(name) if _BATCH_NAME.match(name) else None
+
+
 def land_parsed_batch(
     lake: Lake, source: str, table: str, raw: str, data: bytes, delivered_at: dt.datetime
 ) -> tuple[str, int]:
@@ -160,11 +166,18 @@ def _move_aside(lake: Lake, source: str, table: str, key: str, data: bytes, reas
     return RejectedBatch(key, target, reason)
 
 
-def drain_landing(lake: Lake, source: str, table: str) -> DrainResult:
+def drain_landing(
+    lake: Lake, source: str, table: str, between: tuple[dt.datetime, dt.datetime] | None = None
+) -> DrainResult:
     """Move every landed batch to the raw zone (and parse it); a file that cannot be a batch is moved aside with
-    its reason, and the others are drained all the same."""
+    its reason, and the others are drained all the same. `between` (start, end), UTC: only the batches whose time
+    is in [start, end) (a Dagster partition's days); a file that cannot be a batch has no time and is moved aside
+    by any drain."""
     result = DrainResult([], [])
     for key in pending_batches(lake, source, table):
+        name = key.rsplit("/", 1)[-1]
+        if between is not None and _BATCH_NAME.match(name) and not between[0] <= _batch_time(name) < between[1]:
+            continue
         try:
             data = lake.get(key)
         except FileNotFoundError:
@@ -173,7 +186,6 @@ def drain_landing(lake: Lake, source: str, table: str) -> DrainResult:
         if problem:
             result.rejected.append(_move_aside(lake, source, table, key, data, f"{lake.uri(key)}: {problem}"))
             continue
-        name = key.rsplit("/", 1)[-1]
         target = raw_key(source, table, _batch_date(name), name)
         lake.put(target, data)  # idempotent: a replay after a crash finds the same bytes there
         parsed, rejected = land_parsed_batch(lake, source, table, target, data, _batch_time(name))

@@ -3,7 +3,9 @@
 dbt sources carrying `meta.dagster.asset_key` map onto the Python ingestion asset that writes them, so the
 asset graph is one lineage from raw file to mart; dbt tests surface as asset checks; every asset is grouped
 by its domain folder (models/<layer>/<domain>/, seeds/<domain>/), owned by its domain's dbt group, and each
-materialization carries its row count, its column types and the results of its dbt tests.
+materialization carries its row count, its column types and the results of its dbt tests. The base models of
+the time-based sources are partitioned by day and every model follows its sources by an automation condition
+(orchestration/partitions.py, orchestration/automation.py: the translator's hooks below).
 """
 
 import contextlib
@@ -11,6 +13,8 @@ import dataclasses
 import os
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -20,6 +24,7 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetMaterialization,
+    AutomationCondition,
     Config,
     MetadataValue,
     Output,
@@ -38,10 +43,10 @@ from dagster_dbt.core.dbt_event_iterator import DbtEventIterator
 
 from ingestion import config
 from ingestion.duckdb_httpfs import ensure_httpfs
-from orchestration import locks
+from orchestration import automation, locks, partitions
 from orchestration.dbt_cli import dbt_executable, parse_dbt_project
+from orchestration.resources import LakeResource, TributaryDbtCliResource, WarehouseResource
 from orchestration.warehouse_lock import current_writer, lock_path
-from serving.publish import publish_build
 
 # One writer at a time. DuckDB (dev, test): every dbt process takes the warehouse's writer lock before it opens
 # the file (orchestration/warehouse_lock.py), and the kernel releases it when that process ends, however it
@@ -50,13 +55,20 @@ from serving.publish import publish_build
 WAREHOUSE_POOL = "warehouse" if config.dbt_target() == "prod" else None
 
 
-dbt_project = DbtProject(
-    project_dir=config.DBT_PROJECT_DIR,
-    profiles_dir=config.DBT_PROFILES_DIR,
-    target=config.dbt_target(),
-)
-if dbt_project.preparer.using_dagster_dev() or not dbt_project.manifest_path.exists():
-    parse_dbt_project()  # `dagster dev` re-parses so edits to models show up; a fresh clone has no manifest
+@cache
+def project() -> DbtProject:
+    """The one DbtProject, prepared once per process: `dagster dev` parses again so that edits to models show up,
+    a fresh clone parses because it has no manifest; otherwise the manifest on disk is used (dagster-dbt's
+    prepare_if_dev, with the environment and target of the runs: see orchestration/dbt_cli.py)."""
+    dbt_project = DbtProject(
+        project_dir=config.DBT_PROJECT_DIR, profiles_dir=config.DBT_PROFILES_DIR, target=config.dbt_target()
+    )
+    if dbt_project.preparer.using_dagster_dev() or not dbt_project.manifest_path.exists():
+        parse_dbt_project()
+    return dbt_project
+
+
+dbt_project = project()
 
 
 class TributaryTranslator(DagsterDbtTranslator):
@@ -82,6 +94,26 @@ class TributaryTranslator(DagsterDbtTranslator):
         name = (group.get("owner") or {}).get("name") if isinstance(group, Mapping) else None
         return [f"team:{name}"] if name else None
 
+    # --- partitions and automation (orchestration/partitions.py, orchestration/automation.py)
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None):
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        node = manifest.get("nodes", {}).get(unique_id)
+        sources = partitions.partitioned_sources(manifest)
+        if node and partitions.is_partitioned_model(node, sources):
+            spec = spec.replace_attributes(partitions_def=partitions.DAILY)
+        elif node and spec.automation_condition is not None:
+            parents = partitions.partitioned_parents(manifest, node, sources)
+            keys = [self.get_asset_key(parent) for parent in parents]
+            if keys:  # older days of a partitioned parent never built must not block this model
+                spec = spec.replace_attributes(automation_condition=automation.follows_partitioned(keys))
+        if node and (freshness := automation.freshness_policy(node["name"])):
+            spec = spec.replace_attributes(freshness_policy=freshness)
+        return spec
+
+    def get_automation_condition(self, dbt_resource_props: Mapping[str, Any]) -> AutomationCondition | None:
+        return automation.dbt_condition(dbt_resource_props)
+
 
 translator = TributaryTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
@@ -103,12 +135,17 @@ def dbt_build_args(full_refresh: bool = False, dbt_vars: Mapping[str, Any] | Non
     return args
 
 
-def prepare_dbt_environment() -> None:
-    """dbt runs as a subprocess: give it the same warehouse and lake as the Python side, as absolute paths."""
+def prepare_dbt_environment(lake: LakeResource, warehouse: WarehouseResource) -> None:
+    """dbt runs as a subprocess: give it the run's warehouse and lake (the resources), as absolute paths. With the
+    resources' defaults this is the environment the manifest was parsed with, so dbt does not parse again."""
+    lake.check()
+    warehouse.check()
     os.environ.update(config.dbt_environment())
-    if config.dbt_target() != "prod":
-        config.duckdb_path().parent.mkdir(parents=True, exist_ok=True)
-        if config.lake_url().startswith("s3://"):
+    os.environ.update({"DBT_TARGET": warehouse.target, "LAKE_URL": lake.url})
+    if warehouse.is_duckdb:
+        os.environ["DUCKDB_PATH"] = warehouse.duckdb_path
+        Path(warehouse.duckdb_path).parent.mkdir(parents=True, exist_ok=True)
+        if lake.url.startswith("s3://"):
             ensure_httpfs()  # the profile loads httpfs for an S3 lake: have it installed, offline
 
 
@@ -118,16 +155,16 @@ def prepare_dbt_environment() -> None:
 SHOP_ML_OUTPUTS = "source:shop_ml+"
 
 
-def report_current_writer(context: AssetExecutionContext) -> None:
+def report_current_writer(context: AssetExecutionContext, warehouse: WarehouseResource) -> None:
     """Say, in the run's log, when another process writes the DuckDB warehouse: this run's dbt waits for it.
 
     The wait itself happens in the dbt process (orchestration/warehouse_lock.py), which holds the lock."""
-    if config.dbt_target() == "prod":
+    if not warehouse.is_duckdb:
         return
-    writer = current_writer(config.duckdb_path())
+    writer = current_writer(warehouse.duckdb_path)
     if writer is not None:
         context.log.info(
-            f"the warehouse {config.duckdb_path()} is being written by {locks.describe(writer)}: "
+            f"the warehouse {warehouse.duckdb_path} is being written by {locks.describe(writer)}: "
             "dbt waits for that process to end (finished, failed or killed) before it starts"
         )
 
@@ -138,12 +175,25 @@ def report_current_writer(context: AssetExecutionContext) -> None:
     dagster_dbt_translator=translator,
     exclude=SHOP_ML_OUTPUTS,
     pool=WAREHOUSE_POOL,
+    backfill_policy=partitions.SINGLE_RUN,
 )
-def tributary_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
-    yield from dbt_build(context, dbt, config)
+def tributary_dbt_assets(
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    lake: LakeResource,
+    warehouse: WarehouseResource,
+    config: DbtRunConfig,
+):
+    yield from dbt_build(context, dbt, lake, warehouse, config)
 
 
-def dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, run_config: DbtRunConfig):
+def dbt_build(
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    lake: LakeResource,
+    warehouse: WarehouseResource,
+    run_config: DbtRunConfig,
+):
     """The body of a @dbt_assets: one `dbt build` of the run's selection, its events given to Dagster with the
     row count, the column types and the dbt test results of every table it built.
 
@@ -151,8 +201,8 @@ def dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, run_config: D
     once dbt has closed it. Then, under the warehouse's writer lock (no other dbt starts meanwhile), the built
     tables are read and a successful build is published for readers. A failed build gives its events too (what
     was built, what failed), then fails the step."""
-    prepare_dbt_environment()
-    report_current_writer(context)
+    prepare_dbt_environment(lake, warehouse)
+    report_current_writer(context, warehouse)
     invocation = dbt.cli(dbt_build_args(run_config.full_refresh, run_config.vars), context=context)
     events: list = []
     failure: Exception | None = None
@@ -161,15 +211,15 @@ def dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, run_config: D
     except Exception as error:
         failure = error
     published = None
-    with warehouse_lock(context, "read the built tables and publish the warehouse"):
+    with warehouse_lock(context, warehouse, "read the built tables and publish the warehouse"):
         started = time.monotonic()
         tables = built_tables_metadata(invocation, events)
         context.log.info(
             f"row counts and columns of {len(tables)} built tables read in {time.monotonic() - started:.2f} s"
         )
-        if failure is None and should_publish():
+        if failure is None:
             try:
-                published = publish_build()
+                published = warehouse.publish()  # None on Athena or with publishing off
             except Exception as error:  # readers keep the previous build; the step fails once its events are given
                 failure = error
     yield from with_build_metadata(context, events, tables)
@@ -179,15 +229,11 @@ def dbt_build(context: AssetExecutionContext, dbt: DbtCliResource, run_config: D
         context.log.info(f"published the warehouse for readers: {published.path} in {published.seconds:.2f} s")
 
 
-def should_publish() -> bool:
-    return config.dbt_target() != "prod" and config.duckdb_publish()
-
-
-def warehouse_lock(context: AssetExecutionContext, purpose: str):
+def warehouse_lock(context: AssetExecutionContext, warehouse: WarehouseResource, purpose: str):
     """DuckDB: the writer lock, for the block. Athena: nothing to lock."""
-    if config.dbt_target() == "prod":
+    if not warehouse.is_duckdb:
         return contextlib.nullcontext()
-    return locks.exclusive(lock_path(config.duckdb_path()), purpose, on_wait=context.log.info)
+    return locks.exclusive(lock_path(warehouse.duckdb_path), purpose, on_wait=context.log.info)
 
 
 def unique_id(event: Any) -> str | None:
@@ -280,6 +326,10 @@ def with_build_metadata(
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(
-        project_dir=dbt_project, profiles_dir=str(config.DBT_PROFILES_DIR), dbt_executable=dbt_executable()
+    # the in-process dbt adapter only where the row counts are fetched through it (Athena: built_tables_metadata)
+    return TributaryDbtCliResource(
+        project_dir=dbt_project,
+        profiles_dir=str(config.DBT_PROFILES_DIR),
+        dbt_executable=dbt_executable(),
+        in_process_adapter=config.dbt_target() == "prod",
     )

@@ -1,4 +1,8 @@
-"""Running the dbt CLI from Python, without building any Dagster definition (tests parse before importing them)."""
+"""Running the dbt CLI from Python, without building any Dagster definition (tests parse before importing them).
+
+`python -m orchestration.dbt_cli` writes the manifest (`make manifest`, the first step of `make demo` and
+`make dev`).
+"""
 
 import os
 import shutil
@@ -15,11 +19,32 @@ def dbt_executable() -> str:
     return str(beside_python) if beside_python.exists() else shutil.which("dbt") or "dbt"
 
 
-def parse_dbt_project() -> None:
-    """Write target/manifest.json (`dbt parse`), which the dbt assets are built from."""
+def dbt_environment() -> dict[str, str]:
+    """The environment of every dbt process: the parse and the builds must see the same profile (warehouse path,
+    lake URL, threads): dbt compares a hash of the profile and of the command-line target with those of its saved
+    parse, and parses the whole project again when they differ ("Unable to do partial parsing because profile has
+    changed": the parse ran with the relative default path, the runs with the absolute one)."""
+    return {**os.environ, **config.dbt_environment()}
+
+
+def parse_dbt_project(quiet: bool = True) -> None:
+    """Write target/manifest.json and target/partial_parse.msgpack (`dbt parse`), which the dbt assets are built
+    from and every run's dbt starts from, with the target and environment the runs use."""
     subprocess.run(
-        [dbt_executable(), "parse", "--quiet", "--profiles-dir", str(config.DBT_PROFILES_DIR)],
+        [
+            dbt_executable(),
+            "parse",
+            *(["--quiet"] if quiet else []),
+            "--profiles-dir",
+            str(config.DBT_PROFILES_DIR),
+            "--target",
+            config.dbt_target(),
+        ],  # fmt: skip
         cwd=config.DBT_PROJECT_DIR,
-        env={**os.environ, "DBT_TARGET": config.dbt_target()},
+        env=dbt_environment(),
         check=True,
     )
+
+
+if __name__ == "__main__":
+    parse_dbt_project()

@@ -19,10 +19,10 @@ from dagster import (
     sensor,
 )
 
-from ingestion import aws, config
-from ingestion.lake import open_lake
-from ingestion.stream import drain_kinesis, drain_landing, pending_batches, rejected_batches
-from orchestration import locks
+from ingestion import config
+from ingestion.stream import batch_day, drain_kinesis, drain_landing, pending_batches, rejected_batches
+from orchestration import locks, partitions
+from orchestration.resources import KinesisResource, LakeResource
 
 ACTIVE = [DagsterRunStatus.QUEUED, DagsterRunStatus.NOT_STARTED, DagsterRunStatus.STARTING, DagsterRunStatus.STARTED]
 
@@ -31,25 +31,33 @@ def landing_sensor(source: str, table: str, job, name: str) -> SensorDefinition:
     """A sensor that launches `job` (an asset job) when batches of `source`/`table` wait in the landing area.
 
     It looks every `STREAM_SENSOR_INTERVAL_SECONDS` (default 10), skips while a run of `job` is still active
-    (the next evaluation picks up what arrived meanwhile), and keys each run by the newest waiting batch, so the
-    same landing state never launches two runs.
+    (the next evaluation picks up what arrived meanwhile), and requests one run per day that has waiting batches
+    (the job's partition: the run drains that day's batches), keyed by the day's newest batch, so the same landing
+    state never launches two runs. A file whose name carries no batch time goes with today's run, which moves it
+    aside. On by default (orchestration/automation.py): one listing of the landing folder per look.
     """
 
     @sensor(
         name=name,
         job=job,
         minimum_interval_seconds=config.stream_sensor_interval_seconds(),
-        default_status=DefaultSensorStatus.STOPPED,
+        default_status=DefaultSensorStatus.RUNNING,
         description=f"Launches {job.name} when {source}/{table} batches wait in landing/{source}/{table}/.",
     )
-    def _sensor(context: SensorEvaluationContext):
-        pending = pending_batches(open_lake(), source, table)
+    def _sensor(context: SensorEvaluationContext, lake: LakeResource):
+        pending = pending_batches(lake.open(), source, table)
         if not pending:
             return SkipReason(f"no {source}/{table} batch in the landing area")
         active = context.instance.get_runs(filters=RunsFilter(job_name=job.name, statuses=ACTIVE), limit=1)
         if active:
             return SkipReason(f"run {active[0].run_id} is still processing earlier batches")
-        return RunRequest(run_key=pending[-1], tags={"batches": str(len(pending))})
+        by_day: dict[str, list[str]] = {}
+        for key in pending:
+            by_day.setdefault(batch_day(key) or partitions.today(), []).append(key)
+        return [
+            RunRequest(run_key=keys[-1], partition_key=day, tags={"batches": str(len(keys))})
+            for day, keys in sorted(by_day.items())
+        ]
 
     return _sensor
 
@@ -59,26 +67,38 @@ def drain_lock_path(source: str, table: str) -> Path:
 
 
 def drain_stream(
-    context: AssetExecutionContext, source: str, table: str, kinesis_stream: str | None
+    context: AssetExecutionContext,
+    lake_resource: LakeResource,
+    kinesis: KinesisResource,
+    source: str,
+    table: str,
+    kinesis_stream: str | None,
 ) -> MaterializeResult:
     """The body of a stream's raw asset: drain the landing area and, when set, the Kinesis stream into raw/.
 
-    One drain of a stream at a time, whichever job runs it: the drain holds a file lock (`drain_lock_path`)
-    that the kernel releases when its process ends, so a run killed mid-drain does not block the next one (a
-    Dagster pool slot would stay claimed by the dead run)."""
-    lake = open_lake()
+    A run for some days (its partitions) drains the landing batches of those days; Kinesis, read in arrival order
+    from a checkpoint, cannot be read by day: the run whose days include today drains it (its batches are named
+    and dated by arrival, so they land in today). One drain of a stream at a time, whichever job runs it: the
+    drain holds a file lock (`drain_lock_path`) that the kernel releases when its process ends, so a run killed
+    mid-drain does not block the next one (a Dagster pool slot would stay claimed by the dead run)."""
+    lake = lake_resource.open()
+    window = partitions.run_window(context)
     holder = f"drain of {source}/{table} in run {context.run_id}"
     with locks.exclusive(drain_lock_path(source, table), holder, on_wait=context.log.info):
-        result = drain_landing(lake, source, table)
+        result = drain_landing(lake, source, table, between=window)
         drained = result.drained
-        if kinesis_stream:
-            drained += drain_kinesis(lake, aws.client("kinesis"), kinesis_stream, source, table)
+        if kinesis_stream and partitions.covers_now(window):
+            drained += drain_kinesis(lake, kinesis.client(), kinesis_stream, source, table)
+        elif kinesis_stream:
+            context.log.info(f"Kinesis stream {kinesis_stream}: drained by the run of today's partition, not this one")
     for batch in drained:
         context.log.info(f"{batch.origin} -> {batch.raw_key} ({batch.lines} line(s))")
     for batch in result.rejected:
         context.log.error(f"moved aside to {batch.moved_to}: {batch.reason}")
     waiting = rejected_batches(lake, source, table)
-    context.log.info(f"drained {len(drained)} batch(es), {sum(b.lines for b in drained)} line(s)")
+    context.log.info(
+        f"drained {len(drained)} batch(es), {sum(b.lines for b in drained)} line(s) ({partitions.describe(window)})"
+    )
     return MaterializeResult(
         metadata={
             "batches": len(drained),

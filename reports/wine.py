@@ -16,23 +16,15 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from ingestion.lake import Lake
+from serving.pipeline_status import TestResult
 from serving.warehouse import Warehouse
 
 PRODUCT_COLUMNS = ("product_id", "sku", "title", "price", "total_sales", "revenue", "price_zscore", "is_premium")
 TOTAL_COLUMNS = ("products", "units", "revenue", "premium_products", "ordinary_products", "price_mean",
                  "price_stddev", "premium_zscore_threshold")  # fmt: skip
 FILES = ("revenue_report.xlsx", "premium_products.csv", "ordinary_products.csv", "data_tests.xlsx")
-
-
-@dataclass(frozen=True)
-class TestResult:
-    test: str  # the dbt test's name
-    asset: str  # the model it checks
-    status: str  # pass, warn, fail, or not_run
-    failing_rows: int
 
 
 def report_prefix(month: str) -> str:

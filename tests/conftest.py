@@ -157,21 +157,39 @@ def query(db_path: Path, sql: str) -> list[tuple]:
         return con.sql(sql).fetchall()
 
 
-def materialize_assets(selection=None, run_config=None, raise_on_error=True, instance=None):
+def materialize_assets(
+    selection=None, run_config=None, raise_on_error=True, instance=None, partition_range=None, resources=None
+):
     """Materialize through Dagster, in process, as `dagster asset materialize` would (into `instance` when given,
-    e.g. a persistent one whose records a test reads back; else an ephemeral one)."""
-    from dagster import materialize
+    e.g. a persistent one whose records a test reads back; else an ephemeral one), with the resources the
+    environment gives now (`resources` replaces some). A selection with partitioned assets runs for
+    `partition_range` (first, last day), by default the days that have something to land (the landing batches,
+    the replay folder's snapshots, today), as `make demo` does: `--partition-range <first>...<last>`."""
+    from dagster import AssetSelection, materialize
+    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-    from orchestration.dbt import dbt_resource, tributary_dbt_assets
-    from orchestration.definitions import DOMAINS
+    from ingestion import config
+    from ingestion.lake import open_lake
+    from orchestration.dbt import tributary_dbt_assets
+    from orchestration.definitions import DOMAINS, defs
+    from orchestration.partitions import waiting_days
+    from orchestration.resources import build_resources
 
+    assets = [*(a for d in DOMAINS for a in d.assets), tributary_dbt_assets]
+    graph = defs.resolve_asset_graph()
+    chosen = AssetSelection.from_coercible(selection) if selection is not None else AssetSelection.all()
+    tags = {}
+    if any(graph.get(key).partitions_def for key in chosen.resolve(graph)):
+        first, last = partition_range or waiting_days(open_lake(), config.velib_settings().replay_dir)
+        tags = {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}
     return materialize(
-        [*(a for d in DOMAINS for a in d.assets), tributary_dbt_assets],
-        resources={"dbt": dbt_resource()},
+        assets,
+        resources={**build_resources(), **(resources or {})},
         selection=selection,
         run_config=run_config,
         raise_on_error=raise_on_error,
         instance=instance,
+        tags=tags,
     )
 
 

@@ -15,7 +15,11 @@ from ingestion.marketing.producer import ClickEventProducer
 from ingestion.stream import LandingSink
 from tests.conftest import materialize_assets, query
 
-STREAM = AssetSelection.assets(["marketing", "raw_click_events"]).downstream()
+# the stream job's assets, but the headline summary, which also reads the transactions (not built here: on a fresh
+# warehouse its dbt unit test cannot find their relation)
+STREAM = AssetSelection.assets(["marketing", "raw_click_events"]).downstream() - AssetSelection.assets(
+    "fct_marketing__summary"
+)
 T0 = dt.datetime(2024, 11, 29, 8, 0, tzinfo=dt.UTC)
 WINDOWS = 24  # two hours: the baseline (12 windows) is full for the last 12
 

@@ -1,3 +1,4 @@
+import datetime as dt
 import json
 import re
 
@@ -10,6 +11,7 @@ from ingestion.stream import write_micro_batch
 from orchestration.dbt import dbt_build_args
 from orchestration.definitions import defs
 from orchestration.domains import marketing, stock
+from orchestration.resources import LakeResource
 from orchestration.streams import landing_sensor
 
 
@@ -120,17 +122,29 @@ def test_schedule_and_jobs():
     assert not any(key.path[0] == "stock" or "stock" in key.path[-1] for key in shop_keys)
 
 
-def test_sensor_requests_a_run_only_when_batches_wait(project_env):
+def sensor_context(instance, root):
+    return build_sensor_context(instance=instance, resources={"lake": LakeResource(url=f"file://{root / 'lake'}")})
+
+
+def test_sensor_requests_a_run_per_day_only_when_batches_wait(project_env):
     lake = LocalLake(project_env / "lake")
     with DagsterInstance.ephemeral() as instance:
-        context = build_sensor_context(instance=instance)
+        context = sensor_context(instance, project_env)
         assert isinstance(stock.stock_sales_events_sensor(context), SkipReason)
-        import datetime as dt
 
         key = write_micro_batch(lake, "stock", "sales_events", [{"a": 1}], dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
-        request = stock.stock_sales_events_sensor(context)
+        [request] = stock.stock_sales_events_sensor(context)
         assert isinstance(request, RunRequest)
-        assert request.run_key == key
+        assert (request.run_key, request.partition_key) == (key, "2024-01-01")
+        # batches of two days: a run per day, each keyed by its newest batch (the run drains that day's batches)
+        day_two, late_evening = dt.datetime(2024, 1, 2, 0, 1, tzinfo=dt.UTC), dt.datetime(2024, 1, 1, 23, tzinfo=dt.UTC)
+        late = write_micro_batch(lake, "stock", "sales_events", [{"a": 2}], day_two)
+        again = write_micro_batch(lake, "stock", "sales_events", [{"a": 3}], late_evening)
+        requests = stock.stock_sales_events_sensor(context)
+        assert [(r.partition_key, r.run_key, r.tags["batches"]) for r in requests] == [
+            ("2024-01-01", again, "2"),
+            ("2024-01-02", late, "1"),
+        ]
 
 
 def test_stream_sensor_interval_comes_from_the_environment(monkeypatch):
@@ -150,13 +164,12 @@ def test_marketing_jobs_and_click_events_sensor(project_env):
     assert defs.resolve_schedule_def("marketing_daily").job_name == "marketing_job"
     lake = LocalLake(project_env / "lake")
     with DagsterInstance.ephemeral() as instance:
-        context = build_sensor_context(instance=instance)
+        context = sensor_context(instance, project_env)
         assert isinstance(marketing.marketing_click_events_sensor(context), SkipReason)
-        import datetime as dt
 
         key = write_micro_batch(lake, "marketing", "click_events", [{"a": 1}], dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
-        request = marketing.marketing_click_events_sensor(context)
-        assert isinstance(request, RunRequest) and request.run_key == key
+        [request] = marketing.marketing_click_events_sensor(context)
+        assert isinstance(request, RunRequest) and request.run_key == key and request.partition_key == "2024-01-01"
 
 
 def test_every_raw_schema_is_provisioned_on_aws():
@@ -166,3 +179,88 @@ def test_every_raw_schema_is_provisioned_on_aws():
     assert schemas <= set(RAW_DATABASES), (
         f"add {schemas - set(RAW_DATABASES)} to RAW_DATABASES in ingestion/aws/bootstrap.py"
     )
+
+
+def test_shop_model_config_defaults_are_the_models():
+    """The launchpad's defaults are written in orchestration (loading the definitions must not import
+    scikit-learn); they must stay ml's."""
+    from ml.churn import ChurnParams
+    from ml.segmentation import SegmentationParams
+    from ml.shop import FEATURES_MART
+    from orchestration.domains.shop_ml import FEATURES_KEY, ShopModelConfig
+
+    config = ShopModelConfig()
+    assert (config.k_min, config.k_max, config.seed) == (
+        SegmentationParams.k_min,
+        SegmentationParams.k_max,
+        SegmentationParams.seed,
+    )
+    assert (config.train_snapshots, config.threshold, config.min_eval_customers) == (
+        ChurnParams.train_snapshots,
+        ChurnParams.threshold,
+        ChurnParams.min_eval_customers,
+    )
+    assert AssetKey(FEATURES_MART) == FEATURES_KEY
+
+
+def test_the_dashboard_and_the_api_import_nothing_from_orchestration():
+    """They read through the query layer (serving/): importing orchestration loads the dbt project, and may parse
+    it, in a process that only reads marts."""
+    import ast
+
+    from ingestion.config import REPO_ROOT
+
+    offenders = []
+    for path in [*(REPO_ROOT / "dashboard").rglob("*.py"), *(REPO_ROOT / "serving").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            offenders += [f"{path.relative_to(REPO_ROOT)}: {n}" for n in names if n.split(".")[0] == "orchestration"]
+    assert offenders == []
+
+
+def test_pipeline_status_names_the_checks_dagster_defines():
+    """serving/pipeline_status.py keys the dbt tests from the manifest alone; they must be the definitions'
+    checks, or the dashboard and the wine reports would read no result."""
+    from serving.pipeline_status import dbt_test_checks
+
+    graph = defs.resolve_asset_graph()
+    for domain in ("wine", "stock"):
+        expected = sorted(
+            (key.asset_key.path, key.name)
+            for key in graph.asset_check_keys
+            if graph.get(key.asset_key).group_name == domain and "dbt" in graph.get(key.asset_key).kinds
+        )
+        got = sorted((path, name) for path, name in dbt_test_checks(domain))
+        assert got == expected, domain
+        assert len(got) >= 10
+
+
+def test_no_sample_stands_in_for_an_input_on_prod(project_env, monkeypatch):
+    """On prod an unset input lands nothing, and says so, even where the generated samples lie on disk."""
+    from dagster import build_asset_context
+
+    from ingestion import config
+    from ingestion.shop.generate import generate as generate_shop
+    from ingestion.wine.generate import generate as generate_wine
+    from orchestration.domains import shop, wine
+
+    samples = project_env / "data" / "samples"
+    generate_wine(samples / "wine", products=5)
+    generate_shop(samples / "shop", orders=1000)
+    assert config.wine_settings().erp_path and config.shop_settings().generates_sample  # test: the samples stand in
+
+    monkeypatch.setenv("DBT_TARGET", "prod")
+    assert config.stock_settings().sales_csv is None
+    assert config.stock_settings().inventory_csv is None
+    assert config.wine_settings().erp_path is None
+    assert config.marketing_settings().transactions_path is None
+    lake = LakeResource(url=f"file://{project_env / 'lake'}")
+    for asset_fn, why in (
+        (shop.raw_orders, "SHOP_ORDERS_PATH is not set (DBT_TARGET=prod: no sample stands in): no orders to land"),
+        (wine.raw_erp, "WINE_ERP_PATH is not set (DBT_TARGET=prod: no sample stands in): no erp file to land"),
+    ):
+        result = asset_fn(build_asset_context(), lake=lake)
+        assert (result.metadata["files"], result.metadata["nothing_to_land"].value) == (0, why)
+    assert not (project_env / "lake").exists() or not any((project_env / "lake").rglob("*.*"))

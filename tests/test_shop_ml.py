@@ -33,6 +33,7 @@ from ml import store
 from ml.churn import ChurnParams, NotEnoughHistory, SplitPlan, check_leakage, plan_split
 from ml.evaluation import binary_metrics, reliability_table
 from ml.segmentation import SegmentationParams, fit_segments
+from orchestration.resources import build_resources
 from serving.warehouse import DuckDBWarehouse
 from tests.conftest import materialize_assets, query, shared_file
 
@@ -264,7 +265,9 @@ def run_model_assets(instance=None):
     """shop/customer_model and shop/customer_scores through Dagster, without dbt (the features are a table)."""
     from orchestration.domains.shop_ml import customer_model, customer_scores
 
-    return materialize([customer_model, customer_scores], raise_on_error=False, instance=instance)
+    return materialize(
+        [customer_model, customer_scores], resources=build_resources(), raise_on_error=False, instance=instance
+    )
 
 
 def lake_of(root: Path) -> LocalLake:
@@ -342,7 +345,7 @@ def test_scoring_without_a_published_model_is_skipped(project_env):
     from orchestration.domains.shop_ml import customer_scores
 
     write_features(project_env / "warehouse.duckdb", synthetic_features(customers=100, months=5))
-    result = materialize([customer_scores], raise_on_error=False)
+    result = materialize([customer_scores], resources=build_resources(), raise_on_error=False)
     assert result.success and not result.get_asset_materialization_events()
     assert lake_of(project_env).list("") == []
 

@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import common
 from dashboard import format as fmt
 from ingestion import config
+from serving import pipeline_status
 
 PRODUCTS = "fct_wine__product_revenue"
 SUMMARY = "fct_wine__revenue_summary"
@@ -152,16 +153,9 @@ def tests_section() -> None:
 
 
 def test_results():
-    """The wine reports' own reading of the Dagster asset checks; None without a Dagster instance."""
-    home = config.dagster_home()
-    if not home.is_dir():
-        return None
-    from dagster import DagsterInstance
-
-    from orchestration.domains.wine import latest_test_results
-
-    with DagsterInstance.from_config(str(home)) as instance:
-        return latest_test_results(instance)
+    """The wine reports' own reading of the Dagster asset checks (serving/pipeline_status.py); None without a
+    Dagster instance."""
+    return pipeline_status.latest_test_results("wine")
 
 
 def body() -> None:

@@ -27,13 +27,16 @@ import logging
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ingestion.contracts import contract_for
 from ingestion.lake import Lake, raw_key
 from ingestion.parse import Delivery, record_fields, write_rows
 from ingestion.velib import GBFS_TABLE, OPENDATA_TABLE, SOURCE
 from ingestion.velib.client import FetchError, HttpSettings, get_json
+
+if TYPE_CHECKING:
+    from ingestion.config import VelibSettings
 
 logger = logging.getLogger(__name__)
 
@@ -263,33 +266,44 @@ def read_saved_snapshot(path: Path) -> Snapshot:
     return Snapshot("opendata_exports", OPENDATA_TABLE, _opendata_timestamp(records, where), records, len(records))
 
 
-def replay_folder(lake: Lake, folder: Path) -> list[LandedSnapshot]:
-    """Land every saved snapshot (*.json) of `folder`, oldest name first; all are read before any is written."""
+def replay_folder(
+    lake: Lake, folder: Path, between: tuple[dt.datetime, dt.datetime] | None = None
+) -> list[LandedSnapshot]:
+    """Land every saved snapshot (*.json) of `folder`, oldest name first; all are read before any is written.
+    `between` (start, end), UTC: only the snapshots whose data time is in [start, end) (a partition's days)."""
     files = sorted(folder.glob("*.json"))
     if not files:
         raise FetchError(f"{folder}: no *.json snapshot to replay")
     snapshots = [read_saved_snapshot(path) for path in files]
+    if between is not None:
+        snapshots = [s for s in snapshots if between[0] <= s.data_timestamp < between[1]]
     return [land_snapshot(lake, snapshot) for snapshot in snapshots]
 
 
-def take_snapshots(lake: Lake, replay_from: str | None = None) -> list[LandedSnapshot]:
-    """What the snapshot asset does: replay a folder when one is given (or VELIB_REPLAY_DIR is set), else
-    take one open-data snapshot from VELIB_API_URL."""
+def take_snapshots(
+    lake: Lake,
+    replay_from: str | None = None,
+    between: tuple[dt.datetime, dt.datetime] | None = None,
+    settings: VelibSettings | None = None,
+) -> list[LandedSnapshot]:
+    """What the snapshot asset does: replay a folder when one is given (or VELIB_REPLAY_DIR is set), only the
+    snapshots of `between` when given, else take one open-data snapshot from VELIB_API_URL (`settings`: default
+    the environment's)."""
     from ingestion import config
 
-    settings = config.velib_settings()
+    settings = settings or config.velib_settings()
     folder = replay_from or settings.replay_dir
     if folder:
-        return replay_folder(lake, Path(folder))
+        return replay_folder(lake, Path(folder), between)
     http = HttpSettings(settings.timeout_seconds, settings.retries, settings.backoff_seconds)
     return [land_snapshot(lake, fetch_opendata(settings.api_url, http))]
 
 
-def take_gbfs_snapshot(lake: Lake) -> list[LandedSnapshot]:
+def take_gbfs_snapshot(lake: Lake, settings: VelibSettings | None = None) -> list[LandedSnapshot]:
     """One GBFS snapshot from VELIB_GBFS_URL; nothing when it is not set."""
     from ingestion import config
 
-    settings = config.velib_settings()
+    settings = settings or config.velib_settings()
     if not settings.gbfs_url:
         return []
     http = HttpSettings(settings.timeout_seconds, settings.retries, settings.backoff_seconds)

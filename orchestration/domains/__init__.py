@@ -1,16 +1,25 @@
 """One module per domain (`assets`, `jobs`, `schedules`, `sensors`), and what their ingestion assets share."""
 
+import datetime as dt
+
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
+    DefaultScheduleStatus,
     Failure,
     MaterializeResult,
     MetadataValue,
+    RunRequest,
+    ScheduleDefinition,
+    ScheduleEvaluationContext,
+    schedule,
 )
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
+from ingestion import config
 from ingestion.files import LandedFile
 
 INPUTS_LANDED = "inputs_landed"
@@ -24,6 +33,53 @@ def landing_checks(*keys) -> list[AssetCheckSpec]:
         AssetCheckSpec(INPUTS_LANDED, asset=key, description="Every input file could be read and landed.")
         for key in keys
     ]
+
+
+def recent_days_schedule(name: str, job, cron_schedule: str, description: str, days: int = 1) -> ScheduleDefinition:
+    """A schedule (stopped by default: it pulls a source, orchestration/automation.py) whose run covers the `days`
+    days up to the tick's day (UTC): the partitions of the time-based assets of `job`, in one run. Two days for a
+    daily job, so that the batches of the previous evening are drained with it."""
+
+    @schedule(
+        name=name,
+        job=job,
+        cron_schedule=cron_schedule,
+        execution_timezone="UTC",
+        default_status=DefaultScheduleStatus.STOPPED,
+        description=description,
+    )
+    def _schedule(context: ScheduleEvaluationContext) -> RunRequest:
+        last = context.scheduled_execution_time.astimezone(dt.UTC).date()
+        first = last - dt.timedelta(days=days - 1)
+        if first == last:
+            return RunRequest(partition_key=last.isoformat())
+        return RunRequest(
+            tags={ASSET_PARTITION_RANGE_START_TAG: first.isoformat(), ASSET_PARTITION_RANGE_END_TAG: last.isoformat()}
+        )
+
+    return _schedule
+
+
+def unset_input(variable: str, what: str) -> str:
+    """Why an input lands nothing: on prod no sample stands in for it; on dev and test the sample is absent too."""
+    if not config.uses_samples():
+        return f"{variable} is not set (DBT_TARGET={config.dbt_target()}: no sample stands in): no {what} to land"
+    return f"{variable} is not set and there is no generated sample: no {what} to land"
+
+
+def nothing_to_land(context: AssetExecutionContext, why: str, asset_key: AssetKey | None = None) -> MaterializeResult:
+    """An input that is not configured: nothing lands, and the run's log and the metadata say so. On prod this is
+    what an unset input gives (no generated sample stands in: ingestion/config.py's `uses_samples`)."""
+    if config.dbt_target() == "prod":
+        context.log.warning(why)
+    else:
+        context.log.info(why)
+    landed = landed_result(context, [], asset_key)
+    return MaterializeResult(
+        asset_key=asset_key,
+        metadata={**landed.metadata, "nothing_to_land": MetadataValue.text(why)},
+        check_results=landed.check_results,
+    )
 
 
 def landed_result(

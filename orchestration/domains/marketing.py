@@ -11,9 +11,7 @@ from dagster import (
     AssetKey,
     AssetSelection,
     AssetSpec,
-    DefaultScheduleStatus,
     MaterializeResult,
-    ScheduleDefinition,
     asset,
     define_asset_job,
     multi_asset,
@@ -21,7 +19,6 @@ from dagster import (
 
 from ingestion import config
 from ingestion.files import LandedFile, ingest_files
-from ingestion.lake import open_lake
 from ingestion.marketing import (
     CAMPAIGNS_TABLE,
     CLICK_EVENTS_TABLE,
@@ -32,7 +29,9 @@ from ingestion.marketing import (
     WEB_LOGS_TABLE,
 )
 from ingestion.marketing.land import ingest_web_logs
-from orchestration.domains import landed_result, landing_checks
+from orchestration.domains import landed_result, landing_checks, nothing_to_land, recent_days_schedule, unset_input
+from orchestration.partitions import DAILY, SINGLE_RUN
+from orchestration.resources import KinesisResource, LakeResource
 from orchestration.streams import drain_check_specs, drain_stream, landing_sensor
 
 GROUP = "marketing"
@@ -43,8 +42,7 @@ def _land(
 ) -> MaterializeResult:
     """Land the file(s) at `path`, or nothing when no path is configured and there is no generated sample."""
     if not path:
-        context.log.info(f"{variable} is not set and there is no generated sample: nothing to land")
-        return landed_result(context, [])
+        return nothing_to_land(context, unset_input(variable, "file"))
     return landed_result(context, land(path))
 
 
@@ -52,15 +50,16 @@ def _land(
     key=[SOURCE, "raw_transactions"],
     check_specs=landing_checks([SOURCE, "raw_transactions"]),
     group_name=GROUP,
+    backfill_policy=SINGLE_RUN,
     kinds={"python", "csv"},
     description="Sales transactions CSV (MARKETING_TRANSACTIONS_PATH) landed in raw/marketing/transactions/.",
 )
-def raw_transactions(context: AssetExecutionContext) -> MaterializeResult:
+def raw_transactions(context: AssetExecutionContext, lake: LakeResource) -> MaterializeResult:
     return _land(
         context,
         config.marketing_settings().transactions_path,
         "MARKETING_TRANSACTIONS_PATH",
-        lambda path: ingest_files(open_lake(), SOURCE, TRANSACTIONS_TABLE, path),
+        lambda path: ingest_files(lake.open(), SOURCE, TRANSACTIONS_TABLE, path),
     )
 
 
@@ -82,14 +81,18 @@ def raw_transactions(context: AssetExecutionContext) -> MaterializeResult:
         ),
     ],
     name="raw_web_logs",
+    backfill_policy=SINGLE_RUN,
     check_specs=landing_checks([SOURCE, "raw_web_logs"], [SOURCE, "raw_web_logs_csv"]),
 )
-def raw_web_logs(context: AssetExecutionContext):
+def raw_web_logs(context: AssetExecutionContext, lake: LakeResource):
     """One asset per log shape (a dbt source each); one pass over MARKETING_WEB_LOGS_PATH tells them apart."""
     path = config.marketing_settings().web_logs_path
     if not path:
-        context.log.info("MARKETING_WEB_LOGS_PATH is not set and there is no generated sample: nothing to land")
-    landed = ingest_web_logs(open_lake(), path) if path else []
+        why = unset_input("MARKETING_WEB_LOGS_PATH", "web log")
+        for table in (WEB_LOGS_TABLE, WEB_LOGS_CSV_TABLE):
+            yield nothing_to_land(context, why, asset_key=AssetKey([SOURCE, f"raw_{table}"]))
+        return
+    landed = ingest_web_logs(lake.open(), path)
     for table in (WEB_LOGS_TABLE, WEB_LOGS_CSV_TABLE):
         # a file of neither shape is reported with the log lines (the default shape)
         files = [
@@ -102,15 +105,16 @@ def raw_web_logs(context: AssetExecutionContext):
     key=[SOURCE, "raw_social_posts"],
     check_specs=landing_checks([SOURCE, "raw_social_posts"]),
     group_name=GROUP,
+    backfill_policy=SINGLE_RUN,
     kinds={"python", "json"},
     description="Social posts JSON (MARKETING_SOCIAL_POSTS_PATH) landed as JSON lines in raw/marketing/social_posts/.",
 )
-def raw_social_posts(context: AssetExecutionContext) -> MaterializeResult:
+def raw_social_posts(context: AssetExecutionContext, lake: LakeResource) -> MaterializeResult:
     return _land(
         context,
         config.marketing_settings().social_posts_path,
         "MARKETING_SOCIAL_POSTS_PATH",
-        lambda path: ingest_files(open_lake(), SOURCE, SOCIAL_POSTS_TABLE, path),
+        lambda path: ingest_files(lake.open(), SOURCE, SOCIAL_POSTS_TABLE, path),
     )
 
 
@@ -118,15 +122,16 @@ def raw_social_posts(context: AssetExecutionContext) -> MaterializeResult:
     key=[SOURCE, "raw_campaigns"],
     check_specs=landing_checks([SOURCE, "raw_campaigns"]),
     group_name=GROUP,
+    backfill_policy=SINGLE_RUN,
     kinds={"python", "json"},
     description="Ad campaigns JSON (MARKETING_CAMPAIGNS_PATH) landed as JSON lines in raw/marketing/campaigns/.",
 )
-def raw_campaigns(context: AssetExecutionContext) -> MaterializeResult:
+def raw_campaigns(context: AssetExecutionContext, lake: LakeResource) -> MaterializeResult:
     return _land(
         context,
         config.marketing_settings().campaigns_path,
         "MARKETING_CAMPAIGNS_PATH",
-        lambda path: ingest_files(open_lake(), SOURCE, CAMPAIGNS_TABLE, path),
+        lambda path: ingest_files(lake.open(), SOURCE, CAMPAIGNS_TABLE, path),
     )
 
 
@@ -137,11 +142,15 @@ def raw_campaigns(context: AssetExecutionContext) -> MaterializeResult:
     kinds={"python", "json"},
     description=(
         "Click-event micro-batches drained from landing/marketing/click_events/ (written by the producer) and, when "
-        "MARKETING_EVENTS_KINESIS_STREAM is set, from that Kinesis stream, into raw/marketing/click_events/."
+        "MARKETING_EVENTS_KINESIS_STREAM is set, from that Kinesis stream, into raw/marketing/click_events/dt=<day>/. "
+        "Partitioned by day: a run drains the batches of its days (docs/orchestration.md)."
     ),
+    partitions_def=DAILY,
+    backfill_policy=SINGLE_RUN,
 )
-def raw_click_events(context: AssetExecutionContext) -> MaterializeResult:
-    return drain_stream(context, SOURCE, CLICK_EVENTS_TABLE, config.marketing_settings().events_kinesis_stream)
+def raw_click_events(context: AssetExecutionContext, lake: LakeResource, kinesis: KinesisResource) -> MaterializeResult:
+    stream = config.marketing_settings().events_kinesis_stream
+    return drain_stream(context, lake, kinesis, SOURCE, CLICK_EVENTS_TABLE, stream)
 
 
 marketing_job = define_asset_job(
@@ -156,13 +165,15 @@ marketing_stream_job = define_asset_job(
     description="Drain new click-event batches and update the incremental models and the anomaly mart after them.",
 )
 
-marketing_daily_schedule = ScheduleDefinition(
+marketing_daily_schedule = recent_days_schedule(
     name="marketing_daily",
     job=marketing_job,
     cron_schedule="0 7 * * *",
-    execution_timezone="UTC",
-    default_status=DefaultScheduleStatus.STOPPED,
-    description="Land the day's marketing exports and rebuild the marketing marts every morning at 07:00 UTC.",
+    days=2,
+    description=(
+        "Land the day's marketing exports and the click events of yesterday and today, and rebuild the marketing "
+        "marts, every morning at 07:00 UTC."
+    ),
 )
 
 marketing_click_events_sensor = landing_sensor(

@@ -37,33 +37,39 @@ from dagster import (
 )
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from ingestion.lake import open_lake
-from ml import shop as shop_model
-from ml.churn import ChurnParams, NotEnoughHistory
-from ml.segmentation import SegmentationParams
+from orchestration.automation import FOLLOWS_ITS_SOURCES
 from orchestration.dbt import SHOP_ML_OUTPUTS, WAREHOUSE_POOL, DbtRunConfig, dbt_build, dbt_project, translator
-from serving.warehouse import open_warehouse
+from orchestration.partitions import SINGLE_RUN
+from orchestration.resources import LakeResource, WarehouseResource
+
+# ml/ (scikit-learn, pandas) is imported inside the assets: every process that loads the definitions (each run,
+# the code server) would otherwise pay for importing it.
 
 GROUP = "shop"
 MODEL_KEY = AssetKey([GROUP, "customer_model"])
 SCORES_KEY = AssetKey([GROUP, "customer_scores"])
 METRIC_TABLES = ("churn_metrics", "churn_calibration", "segment_selection")
 METRIC_TABLE_KEYS = {table: AssetKey([GROUP, table]) for table in METRIC_TABLES}
-FEATURES_KEY = AssetKey(shop_model.FEATURES_MART)
+FEATURES_KEY = AssetKey("fct_shop__customer_features")  # ml.shop.FEATURES_MART
 CHECK = "beats_rule_and_baseline"
 
 
 class ShopModelConfig(Config):
-    """Parameters of a training run (launchpad or `--config`); the defaults are ml.shop.ShopModelParams'."""
+    """Parameters of a training run (launchpad or `--config`); the defaults are ml.shop.ShopModelParams' (written
+    here so that loading the definitions does not import scikit-learn; tests/test_orchestration.py checks them)."""
 
-    k_min: int = SegmentationParams.k_min
-    k_max: int = SegmentationParams.k_max
-    seed: int = SegmentationParams.seed
-    train_snapshots: int = ChurnParams.train_snapshots
-    threshold: float = ChurnParams.threshold
-    min_eval_customers: int = ChurnParams.min_eval_customers
+    k_min: int = 3
+    k_max: int = 8
+    seed: int = 42
+    train_snapshots: int = 12
+    threshold: float = 0.5
+    min_eval_customers: int = 200
 
-    def params(self) -> shop_model.ShopModelParams:
+    def params(self):
+        from ml import shop as shop_model
+        from ml.churn import ChurnParams
+        from ml.segmentation import SegmentationParams
+
         return shop_model.ShopModelParams(
             SegmentationParams(k_min=self.k_min, k_max=self.k_max, seed=self.seed),
             ChurnParams(
@@ -138,10 +144,16 @@ def _metrics_metadata(meta: dict) -> dict:
     ],
     group_name=GROUP,
     pool=WAREHOUSE_POOL,
+    backfill_policy=SINGLE_RUN,
 )
-def customer_model(context: AssetExecutionContext, config: ShopModelConfig):
+def customer_model(
+    context: AssetExecutionContext, config: ShopModelConfig, lake: LakeResource, warehouse: WarehouseResource
+):
+    from ml import shop as shop_model
+    from ml.churn import NotEnoughHistory
+
     try:
-        result = shop_model.train(open_warehouse(), open_lake(), config.params())
+        result = shop_model.train(warehouse.reader(), lake.open(), config.params())
     except NotEnoughHistory as reason:
         context.log.warning(f"no model trained: {reason}")
         yield AssetCheckResult(
@@ -176,13 +188,17 @@ def customer_model(context: AssetExecutionContext, config: ShopModelConfig):
     kinds={"python", "parquet"},
     output_required=False,
     pool=WAREHOUSE_POOL,
+    backfill_policy=SINGLE_RUN,
+    automation_condition=FOLLOWS_ITS_SOURCES,
     description=(
         "The published model's scores (segment, churn probability) of every customer at the current as-of date, "
         "ml/shop/customer_scores/scores.parquet in the lake; skipped while no version is published."
     ),
 )
-def customer_scores(context: AssetExecutionContext):
-    result = shop_model.score(open_warehouse(), open_lake())
+def customer_scores(context: AssetExecutionContext, lake: LakeResource, warehouse: WarehouseResource):
+    from ml import shop as shop_model
+
+    result = shop_model.score(warehouse.reader(), lake.open())
     if result is None:
         context.log.warning(
             "no published shop model yet: nothing scored. Train one with shop_ml_job "
@@ -209,11 +225,18 @@ def customer_scores(context: AssetExecutionContext):
     select=SHOP_ML_OUTPUTS,
     name="shop_ml_dbt_assets",
     pool=WAREHOUSE_POOL,
+    backfill_policy=SINGLE_RUN,
 )
-def shop_ml_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
+def shop_ml_dbt_assets(
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    lake: LakeResource,
+    warehouse: WarehouseResource,
+    config: DbtRunConfig,
+):
     """The models after the model's outputs (staging of source shop_ml and the score and metric marts): one dbt
     build after the Python assets, the same as tributary_dbt_assets' (orchestration/dbt.py)."""
-    yield from dbt_build(context, dbt, config)
+    yield from dbt_build(context, dbt, lake, warehouse, config)
 
 
 shop_ml_job = define_asset_job(

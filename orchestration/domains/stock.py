@@ -6,18 +6,17 @@ Each domain module exposes `assets`, `jobs`, `schedules` and `sensors`; definiti
 from dagster import (
     AssetExecutionContext,
     AssetSelection,
-    DefaultScheduleStatus,
     MaterializeResult,
-    ScheduleDefinition,
     asset,
     define_asset_job,
 )
 
 from ingestion import config
 from ingestion.files import ingest_files
-from ingestion.lake import open_lake
 from ingestion.stock import EVENTS_TABLE, INVENTORY_TABLE, SALES_TABLE, SOURCE
-from orchestration.domains import landed_result, landing_checks
+from orchestration.domains import landed_result, landing_checks, nothing_to_land, recent_days_schedule, unset_input
+from orchestration.partitions import DAILY, SINGLE_RUN
+from orchestration.resources import KinesisResource, LakeResource
 from orchestration.streams import drain_check_specs, drain_stream, landing_sensor
 
 GROUP = "stock"
@@ -28,11 +27,14 @@ GROUP = "stock"
     check_specs=landing_checks([SOURCE, "raw_sales"]),
     group_name=GROUP,
     kinds={"python", "csv"},
+    backfill_policy=SINGLE_RUN,
     description="Superstore order-line exports (STOCK_SALES_CSV, a path or glob) landed in raw/stock/sales/.",
 )
-def raw_sales(context: AssetExecutionContext) -> MaterializeResult:
+def raw_sales(context: AssetExecutionContext, lake: LakeResource) -> MaterializeResult:
     settings = config.stock_settings()
-    landed = ingest_files(open_lake(), SOURCE, SALES_TABLE, settings.sales_csv, settings.sales_encoding)
+    if not settings.sales_csv:
+        return nothing_to_land(context, unset_input("STOCK_SALES_CSV", "export"))
+    landed = ingest_files(lake.open(), SOURCE, SALES_TABLE, settings.sales_csv, settings.sales_encoding)
     return landed_result(context, landed)
 
 
@@ -41,14 +43,14 @@ def raw_sales(context: AssetExecutionContext) -> MaterializeResult:
     check_specs=landing_checks([SOURCE, "raw_inventory_snapshots"]),
     group_name=GROUP,
     kinds={"python", "csv"},
+    backfill_policy=SINGLE_RUN,
     description="Optional inventory counts (STOCK_INVENTORY_CSV) landed in raw/stock/inventory_snapshots/.",
 )
-def raw_inventory_snapshots(context: AssetExecutionContext) -> MaterializeResult:
+def raw_inventory_snapshots(context: AssetExecutionContext, lake: LakeResource) -> MaterializeResult:
     settings = config.stock_settings()
     if not settings.inventory_csv:
-        context.log.info("STOCK_INVENTORY_CSV is not set and there is no sample: no inventory snapshot to land")
-        return landed_result(context, [])
-    landed = ingest_files(open_lake(), SOURCE, INVENTORY_TABLE, settings.inventory_csv)
+        return nothing_to_land(context, unset_input("STOCK_INVENTORY_CSV", "inventory snapshot"))
+    landed = ingest_files(lake.open(), SOURCE, INVENTORY_TABLE, settings.inventory_csv)
     return landed_result(context, landed)
 
 
@@ -57,13 +59,17 @@ def raw_inventory_snapshots(context: AssetExecutionContext) -> MaterializeResult
     check_specs=drain_check_specs(SOURCE, EVENTS_TABLE, [SOURCE, "raw_sales_events"]),
     group_name=GROUP,
     kinds={"python", "json"},
+    partitions_def=DAILY,
+    backfill_policy=SINGLE_RUN,
     description=(
         "Sales-event micro-batches drained from landing/stock/sales_events/ (written by the producer) and, when "
-        "STOCK_EVENTS_KINESIS_STREAM is set, from that Kinesis stream, into raw/stock/sales_events/."
+        "STOCK_EVENTS_KINESIS_STREAM is set, from that Kinesis stream, into raw/stock/sales_events/dt=<day>/. "
+        "Partitioned by day: a run drains the batches of its days (docs/orchestration.md)."
     ),
 )
-def raw_sales_events(context: AssetExecutionContext) -> MaterializeResult:
-    return drain_stream(context, SOURCE, EVENTS_TABLE, config.stock_settings().events_kinesis_stream)
+def raw_sales_events(context: AssetExecutionContext, lake: LakeResource, kinesis: KinesisResource) -> MaterializeResult:
+    stream = config.stock_settings().events_kinesis_stream
+    return drain_stream(context, lake, kinesis, SOURCE, EVENTS_TABLE, stream)
 
 
 stock_job = define_asset_job(
@@ -78,21 +84,21 @@ stock_stream_job = define_asset_job(
     description="Drain new sales-event batches and update the incremental models and the marts after them.",
 )
 
-stock_daily_schedule = ScheduleDefinition(
+stock_daily_schedule = recent_days_schedule(
     name="stock_daily",
     job=stock_job,
     cron_schedule="0 6 * * *",
-    execution_timezone="UTC",
-    default_status=DefaultScheduleStatus.STOPPED,
-    description="Rebuild the stock marts every morning at 06:00 UTC.",
+    days=2,
+    description=(
+        "Land the exports and the event batches of yesterday and today, and rebuild the stock marts, every morning "
+        "at 06:00 UTC."
+    ),
 )
 
-stock_kinesis_schedule = ScheduleDefinition(
+stock_kinesis_schedule = recent_days_schedule(
     name="stock_kinesis_every_5_minutes",
     job=stock_stream_job,
     cron_schedule="*/5 * * * *",
-    execution_timezone="UTC",
-    default_status=DefaultScheduleStatus.STOPPED,
     description=(
         "Drain the Kinesis stream STOCK_EVENTS_KINESIS_STREAM every 5 minutes and update the models after it "
         "(the landing sensor does not see Kinesis; a run with nothing new writes nothing)."
