@@ -816,7 +816,7 @@ def test_pages_without_a_warehouse_or_with_empty_marts(tmp_path, monkeypatch):
     at = open_page_app("views/velib.py")
     [warning] = at.warning
     assert warning.value.startswith("Not built yet: fct_velib__stations_latest, fct_velib__critical_stations_2h")
-    assert "group:velib" in warning.value
+    assert "materialize the group velib" in warning.value
     at = open_page_app("views/home.py")  # the built domain shows its (empty) figures, the others say so
     assert metrics(at) == {"HIGH pairs": "0", "MEDIUM pairs": "0", "LOW pairs": "0"}
     notes = [c.value for c in at.caption if c.value.startswith("Not built yet")]
@@ -836,7 +836,7 @@ def test_a_mart_older_than_the_page_gives_a_message(tmp_path, monkeypatch):
     assert not at.exception
     [error] = at.error
     assert error.value.startswith("A query of this page failed (Binder Error: Referenced column")
-    assert "group:shop" in error.value
+    assert "materialize the group shop" in error.value
 
 
 def test_marketing_page_on_hand_made_marts(tmp_path, monkeypatch):
