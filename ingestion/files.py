@@ -50,6 +50,8 @@ from ingestion.lake import Lake
 from ingestion.parse import (
     CHUNK,
     Delivery,
+    LineCounter,
+    LineScan,
     ParseError,
     ParseReport,
     parse_csv,
@@ -135,16 +137,19 @@ class Probe:
     utf8: bool  # every byte sequence is valid UTF-8
     bad_offset: int | None  # where UTF-8 decoding failed
     nul: bool  # a NUL byte: binary content
+    lines: LineScan  # its physical lines (the CSV parser's count to account for every one)
 
 
 def probe(path: Path) -> Probe:
-    """One pass over the bytes: the content hash and whether the text is valid UTF-8."""
+    """One pass over the bytes: the content hash, whether the text is valid UTF-8, and its lines."""
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
+    counter = LineCounter()
     utf8, bad, nul, size = True, None, False, 0
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
+            counter.feed(chunk)
             if not nul and b"\x00" in chunk:
                 nul = True
             if utf8 and not (chunk.isascii() and not decoder.getstate()[0]):
@@ -158,7 +163,7 @@ def probe(path: Path) -> Probe:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             utf8, bad = False, size
-    return Probe(digest.hexdigest(), size, utf8, bad, nul)
+    return Probe(digest.hexdigest(), size, utf8, bad, nul, counter.result())
 
 
 XLSX_MAGIC = b"PK\x03\x04"  # an xlsx file is a zip archive
@@ -311,7 +316,7 @@ def parse_prepared(con: Any, item: Prepared, contract: Contract, delivery: Deliv
             return parse_table_rows(item.rows, contract, delivery, out, item.file.name)
         assert item.parse_source is not None
         if contract.format == "csv":
-            return parse_csv(con, item.parse_source, contract, delivery, out, item.file.name)
+            return parse_csv(con, item.parse_source, contract, delivery, out, item.file.name, item.probe.lines)
         if contract.format == "jsonl":
             return parse_json_lines(item.parse_source, contract, delivery, out, item.file.name)
         if contract.format == "lines":

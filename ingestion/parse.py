@@ -23,6 +23,7 @@ lines, plain lines and spreadsheets are read in Python (they are small: event ba
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -84,32 +85,47 @@ class LineScan:
     empty_lines: tuple[int, ...]  # 1-based numbers of lines with no character (or only '\r')
 
 
+class LineCounter:
+    """Counts physical lines and finds the empty ones, fed the file's bytes chunk by chunk (so that the landing's
+    one pass over a file, which also hashes it, does this too)."""
+
+    def __init__(self) -> None:
+        self.lines = 0
+        self.empty: list[int] = []
+        self.previous = b"\n"  # the start of the file behaves as after a line break
+        self.head = b""
+
+    def feed(self, chunk: bytes) -> None:
+        if not chunk:
+            return
+        if len(self.head) < 2:
+            self.head += chunk[: 2 - len(self.head)]
+        data = self.previous[-1:] + chunk  # one byte of context for a line break at the chunk's edge
+        for pattern in (b"\n\n", b"\n\r\n"):
+            start = data.find(pattern)
+            while start >= 0:
+                # the empty line starts after data[start]; count the line breaks in the file before it
+                self.empty.append(self.lines + data.count(b"\n", 1, start + 1) + (1 if self.previous == b"\n" else 0))
+                start = data.find(pattern, start + 1)
+        self.lines += chunk.count(b"\n")
+        self.previous = chunk[-1:]
+
+    def result(self) -> LineScan:
+        lines = self.lines + (1 if self.previous != b"\n" else 0)  # a last line without a line break
+        empty = set(self.empty)
+        # a file starting with an empty line: the pattern above needs a byte before it
+        if self.head[:1] == b"\n" or self.head == b"\r\n":
+            empty.add(1)
+        return LineScan(lines, tuple(sorted(empty)))
+
+
 def scan_lines(path: Path) -> LineScan:
     """Count physical lines and find the empty ones (DuckDB's reader skips those; each must still be a row)."""
-    lines = 0
-    empty: list[int] = []
-    previous = b"\n"  # the start of the file behaves as after a line break
-    last = b""
+    counter = LineCounter()
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
-            data = previous[-1:] + chunk  # one byte of context for a line break at the chunk's edge
-            for pattern in (b"\n\n", b"\n\r\n"):
-                start = data.find(pattern)
-                while start >= 0:
-                    # the empty line starts after data[start]; count the line breaks in the file before it
-                    empty.append(lines + data.count(b"\n", 1, start + 1) + (1 if previous == b"\n" else 0))
-                    start = data.find(pattern, start + 1)
-            lines += chunk.count(b"\n")
-            previous = chunk[-1:]
-            last = chunk[-1:]
-    if last and last != b"\n":
-        lines += 1  # a last line without a line break
-    # a file starting with an empty line: the pattern above needs a byte before it
-    with path.open("rb") as handle:
-        head = handle.read(2)
-    if head[:1] == b"\n" or head == b"\r\n":
-        empty.append(1)
-    return LineScan(lines, tuple(sorted(set(empty))))
+            counter.feed(chunk)
+    return counter.result()
 
 
 def read_header(path: Path, delimiter: str, limit: int) -> list[str]:
@@ -141,16 +157,23 @@ def _select_lineage(delivery: Delivery) -> str:
 
 
 def parse_csv(
-    con: Any, path: Path, contract: Contract, delivery: Delivery, out: Path, file_name: str | None = None
+    con: Any,
+    path: Path,
+    contract: Contract,
+    delivery: Delivery,
+    out: Path,
+    file_name: str | None = None,
+    scan: LineScan | None = None,
 ) -> ParseReport:
-    """Parse a UTF-8 CSV file (header first) into `out` (Parquet). `con` is a DuckDB connection."""
+    """Parse a UTF-8 CSV file (header first) into `out` (Parquet). `con` is a DuckDB connection; `scan`, the
+    file's lines when the caller counted them already (the same for the original bytes and a UTF-8 copy)."""
     name = file_name or path.name
     header = read_header(path, contract.delimiter, contract.max_line_bytes)
     try:
         match = match_header(contract, header, name)
     except ContractError as error:
         raise ParseError(str(error)) from None
-    scan = scan_lines(path)
+    scan = scan or scan_lines(path)
     width = match.width
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
     fields = ", ".join(
@@ -209,35 +232,76 @@ NUMBERED_BATCH = 1_048_576  # records per batch streamed from DuckDB to the Parq
 ROW_GROUP = 122_880  # rows per Parquet row group, as DuckDB writes them (readers parallelize by row group)
 
 
+# Column statistics (min/max) only where a reader can use them: the lineage. Computing them for every text
+# field costs about a quarter of the writer's time (make bench) and no query filters a field of the parsed zone.
+LINEAGE_STATISTICS = ["_source_file", "_delivery_id", "_delivered_at", "_line_number"]
+
+
 def _write_numbered(con: Any, select: str, out: Path) -> int:
     """Write the rows of `select` (lineage, fields, problem columns) to `out` (Parquet, zstd) with `_line_number`
     after the lineage: 2, 3, … in the order DuckDB returns them (the file's order: preserve_insertion_order).
 
     They are numbered as they stream out of DuckDB, not with `row_number() over ()` in SQL: a window over the whole
     file makes DuckDB read it on one thread (at 1e6 Superstore lines, about twice the time of the reader alone,
-    bench/README.md). Returns the number of rows."""
+    bench/README.md). DuckDB reads the next batch while the previous one is written: a thread fetches, this
+    one writes (both release the GIL), so reading and writing overlap instead of taking turns. Returns the
+    number of rows."""
+    import queue
+    import threading
+
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     reader = con.execute(select).to_arrow_reader(NUMBERED_BATCH)
+    batches: queue.Queue = queue.Queue(maxsize=2)
+    failure: list[BaseException] = []
+    stop = threading.Event()
+
+    def fetch() -> None:
+        try:
+            for batch in reader:
+                while not stop.is_set():
+                    try:
+                        batches.put(batch, timeout=0.5)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+        except BaseException as error:  # noqa: BLE001 - re-raised by the writing thread
+            failure.append(error)
+        finally:
+            batches.put(None)
+
+    fetcher = threading.Thread(target=fetch, name="tributary-csv-fetch", daemon=True)
+    fetcher.start()
     offsets = pa.array(range(NUMBERED_BATCH), pa.int64())
     written = 0
     writer = None
     try:
-        for batch in reader:
+        while (batch := batches.get()) is not None:
             table = pa.Table.from_batches([batch])
             numbers = pc.add(offsets.slice(0, table.num_rows), pa.scalar(written + 2, pa.int64()))
             table = table.add_column(3, pa.field("_line_number", pa.int64()), numbers)
             if writer is None:
-                writer = pq.ParquetWriter(str(out), table.schema, compression="zstd")
+                writer = pq.ParquetWriter(
+                    str(out), table.schema, compression="zstd", write_statistics=LINEAGE_STATISTICS
+                )
             writer.write_table(table, row_group_size=ROW_GROUP)
             written += table.num_rows
+        if failure:
+            raise failure[0]
         if writer is None:  # no record: the file still gets its schema
             schema = reader.schema.insert(3, pa.field("_line_number", pa.int64()))
             writer = pq.ParquetWriter(str(out), schema, compression="zstd")
             writer.write_table(schema.empty_table())
     finally:
+        stop.set()
+        while fetcher.is_alive():  # unblock a fetcher waiting on a full queue
+            with contextlib.suppress(queue.Empty):
+                batches.get(timeout=0.1)
+        fetcher.join()
         if writer is not None:
             writer.close()
     return written

@@ -1,5 +1,8 @@
 {#- One row per product: the catalogue as the exports describe it (a product id can carry several names in
-    the real export; the first in alphabetical order is kept), plus products seen only in the stream. -#}
+    the real export; the first in alphabetical order is kept), plus products seen only in the stream. A table:
+    the daily mart and both risk models read it, and as a view each of them would group every order line again. -#}
+{{ config(materialized='table') }}
+
 with
 
 history as (

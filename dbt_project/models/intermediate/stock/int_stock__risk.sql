@@ -25,8 +25,9 @@
 
 with
 
-order_lines as (
-    select * from {{ ref('int_stock__order_lines') }}
+-- one row per product, region and sale day: every sum below is over days, never over the order lines
+daily as (
+    select * from {{ ref('int_stock__pair_daily_sales') }}
 ),
 
 products as (
@@ -47,8 +48,8 @@ snapshots as (
 ),
 
 as_of as (
-    select coalesce({{ as_of_literal }}, max(order_date)) as as_of_date
-    from order_lines
+    select coalesce({{ as_of_literal }}, max(sale_date)) as as_of_date
+    from daily
 ),
 
 windowed as (
@@ -58,21 +59,21 @@ windowed as (
     from as_of
 ),
 
-lines_to_date as (
-    select order_lines.*
-    from order_lines
+days_to_date as (
+    select daily.*
+    from daily
     cross join as_of
-    where order_lines.order_date <= as_of.as_of_date
+    where daily.sale_date <= as_of.as_of_date
 ),
 
 pairs as (
     select
-        lines_to_date.product_id,
-        lines_to_date.region,
-        count(distinct lines_to_date.order_date) as sale_days,
-        cast(sum(lines_to_date.quantity) as bigint) as units_to_date
-    from lines_to_date
-    group by lines_to_date.product_id, lines_to_date.region
+        days_to_date.product_id,
+        days_to_date.region,
+        count(*) as sale_days,
+        cast(sum(days_to_date.quantity) as bigint) as units_to_date
+    from days_to_date
+    group by days_to_date.product_id, days_to_date.region
 ),
 
 pair_policies as (
@@ -137,19 +138,19 @@ sold as (
         with_snapshot.product_id,
         with_snapshot.region,
         cast(sum(
-            case when lines_to_date.order_date >= with_snapshot.window_start_date then lines_to_date.quantity else 0 end
+            case when days_to_date.sale_date >= with_snapshot.window_start_date then days_to_date.quantity else 0 end
         ) as bigint) as units_in_window,
         cast(sum(
-            case when lines_to_date.order_date >= with_snapshot.last_review_date then lines_to_date.quantity else 0 end
+            case when days_to_date.sale_date >= with_snapshot.last_review_date then days_to_date.quantity else 0 end
         ) as bigint) as units_since_review,
         cast(sum(
-            case when lines_to_date.order_date > with_snapshot.snapshot_date then lines_to_date.quantity else 0 end
+            case when days_to_date.sale_date > with_snapshot.snapshot_date then days_to_date.quantity else 0 end
         ) as bigint) as units_since_snapshot
     from with_snapshot
-    inner join lines_to_date
+    inner join days_to_date
         on
-            with_snapshot.product_id = lines_to_date.product_id
-            and with_snapshot.region = lines_to_date.region
+            with_snapshot.product_id = days_to_date.product_id
+            and with_snapshot.region = days_to_date.region
     group by with_snapshot.product_id, with_snapshot.region
 ),
 

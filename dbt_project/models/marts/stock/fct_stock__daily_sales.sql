@@ -1,23 +1,11 @@
 with
 
-order_lines as (
-    select * from {{ ref('int_stock__order_lines') }}
+daily as (
+    select * from {{ ref('int_stock__pair_daily_sales') }}
 ),
 
 products as (
     select * from {{ ref('int_stock__products') }}
-),
-
-daily as (
-    select
-        order_date as sale_date,
-        product_id,
-        region,
-        count(*) as order_lines,
-        cast(sum(quantity) as bigint) as quantity,
-        cast(sum(sales) as decimal(18, 4)) as sales
-    from order_lines
-    group by order_date, product_id, region
 ),
 
 final as (
