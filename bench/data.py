@@ -117,11 +117,17 @@ def velib_snapshots(work: Path, stations: int, days: int) -> list[Path]:
     return sorted(folder.glob("*.json"))
 
 
+VELIB_DELAY = dt.timedelta(minutes=1)  # a snapshot lands this long after its data time
+
+
 def land_velib(lake: Path, snapshots: list[Path]) -> None:
-    """Land saved snapshots with the project's own code (ingestion.velib.snapshot), one file at a time."""
+    """Land saved snapshots with the project's own code (ingestion.velib.snapshot), one file at a time, each
+    delivered a minute after its data time, as the live feed delivers them: the history is a month of
+    quarter-hourly deliveries, not a month delivered in the minutes before the measured run."""
     from ingestion.lake import LocalLake
     from ingestion.velib.snapshot import land_snapshot, read_saved_snapshot
 
     target = LocalLake(lake)
     for path in snapshots:
-        land_snapshot(target, read_saved_snapshot(path), ingested_at=VELIB_END)
+        snapshot = read_saved_snapshot(path)
+        land_snapshot(target, snapshot, ingested_at=snapshot.data_timestamp + VELIB_DELAY)

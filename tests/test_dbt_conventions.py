@@ -28,6 +28,7 @@ PORTABLE_TYPE = re.compile(r"^(varchar|bigint|integer|double|boolean|date|timest
 # inputs by design (a delivery's time and id, the dbt invocation, when the model was trained or scored).
 RUN_COLUMNS = {
     "fct_velib__station_snapshots": {"_delivery_id", "_delivered_at"},
+    "fct_velib__stations_latest": {"_delivered_at"},
     "fct_shop__data_quality": {"invocation_id", "run_started_at"},
     "fct_shop__churn_model_metrics": {"trained_at"},
     "fct_shop__customer_scores": {"scored_at"},

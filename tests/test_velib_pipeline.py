@@ -103,6 +103,23 @@ def test_real_export_and_gbfs_over_http(project_env, monkeypatch):
     ]
 
 
+LATEST_COLUMNS = "stationcode, snapshot_at, snapshot_source, bikes, docks, fill_rate, is_shortage, is_saturated"
+
+
+def latest_state(db) -> list[tuple]:
+    return query(db, f"select {LATEST_COLUMNS} from main.fct_velib__stations_latest order by stationcode")
+
+
+def recomputed_latest_state(db) -> list[tuple]:
+    """fct_velib__stations_latest computed from scratch: each station's latest row of the snapshots."""
+    return query(
+        db,
+        f"select {LATEST_COLUMNS} from main.fct_velib__station_snapshots"
+        " qualify row_number() over (partition by stationcode order by snapshot_at desc, snapshot_source) = 1"
+        " order by stationcode",
+    )
+
+
 def test_generated_snapshots_replayed_incrementally(project_env, monkeypatch):
     from ingestion.velib.generate import generate_snapshots
 
@@ -126,6 +143,9 @@ def test_generated_snapshots_replayed_incrementally(project_env, monkeypatch):
     assert query(db, "select count(*), count(distinct snapshot_at) from main.fct_velib__station_snapshots") == [
         (480, 12)
     ]
+    assert latest_state(db) == recomputed_latest_state(db)
+    [(newest,)] = query(db, "select max(snapshot_at) from main.fct_velib__station_snapshots")
+    assert newest > dt.datetime(2025, 3, 3, 11, 45) and {row[1] for row in latest_state(db)} == {newest}
     # a backfill of older hours, replayed after newer ones, reaches the marts too
     earlier = project_env / "earlier"
     generate_snapshots(earlier, stations=40, hours=1, end=end - dt.timedelta(hours=5), seed=4)  # 06:15 … 07:00
@@ -135,6 +155,17 @@ def test_generated_snapshots_replayed_incrementally(project_env, monkeypatch):
         (640, 16)
     ]
     assert query(db, "select count(*) from main.fct_velib__stations_latest") == [(40,)]
+    # the latest state, kept incrementally, is still what a full recomputation gives (the backfill is older)
+    assert latest_state(db) == recomputed_latest_state(db)
+    [(newest,)] = query(db, "select max(snapshot_at) from main.fct_velib__station_snapshots")
+    assert newest > dt.datetime(2025, 3, 3, 11, 45) and {row[1] for row in latest_state(db)} == {newest}
+    # nothing lost over the whole history (dbt's reconciliation counts the recent deliveries only)
+    assert query(
+        db,
+        "select (select count(*) from raw_velib.station_status) + (select count(*) from raw_velib.gbfs_station_status),"
+        " (select count(*) from main.stg_velib__station_records),"
+        " (select count(*) from main.qua_velib__station_records)",
+    ) == [(640, 640, 0)]
     # the quirks: capacity 0 → no fill rate; the Paris-like code outside Paris has no arrondissement
     assert query(db, "select fill_rate, is_shortage from main.fct_velib__stations_latest where capacity = 0") == [
         (None, True)

@@ -200,10 +200,11 @@ def station_records(snapshot: Snapshot) -> list[Any]:
     return records
 
 
-def land_parsed_snapshot(lake: Lake, snapshot: Snapshot, raw: str) -> str:
-    """Parse a landed snapshot's station records into the parsed zone (once); returns the parsed key."""
+def land_parsed_snapshot(lake: Lake, snapshot: Snapshot, raw: str, delivered_at: dt.datetime | None = None) -> str:
+    """Parse a landed snapshot's station records into the parsed zone (once); returns the parsed key.
+    `delivered_at`: the records' delivery time (default now)."""
     contract = contract_for(SOURCE, snapshot.table)
-    delivered_at = dt.datetime.now(dt.UTC)
+    delivered_at = delivered_at or dt.datetime.now(dt.UTC)
     name = raw.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     delivery = Delivery(raw, f"{delivered_at:%Y%m%dT%H%M%S%f}Z-{name}", delivered_at)
     parsed = f"{contract.parsed_prefix}dt={delivered_at:%Y-%m-%d}/{delivery.delivery_id}.parquet"
@@ -230,7 +231,9 @@ def land_parsed_snapshot(lake: Lake, snapshot: Snapshot, raw: str) -> str:
 
 
 def land_snapshot(lake: Lake, snapshot: Snapshot, ingested_at: dt.datetime | None = None) -> LandedSnapshot:
-    """Write the snapshot, and parse its records, unless the same answer is already in the lake."""
+    """Write the snapshot, and parse its records, unless the same answer is already in the lake. `ingested_at`:
+    when it landed (default now), the envelope's time and its records' delivery time (a replay of history, such
+    as the benchmark's, passes the time each snapshot would have arrived)."""
     key = snapshot_key(snapshot)
     if lake.exists(key):
         stem = key.rsplit("/", 1)[-1].rsplit(".", 1)[0]
@@ -243,8 +246,9 @@ def land_snapshot(lake: Lake, snapshot: Snapshot, ingested_at: dt.datetime | Non
         return LandedSnapshot(
             key, True, snapshot.record_count, snapshot.source, land_parsed_snapshot(lake, snapshot, key)
         )
-    lake.put(key, envelope(snapshot, ingested_at or dt.datetime.now(dt.UTC)))
-    parsed = land_parsed_snapshot(lake, snapshot, key)
+    ingested_at = ingested_at or dt.datetime.now(dt.UTC)
+    lake.put(key, envelope(snapshot, ingested_at))
+    parsed = land_parsed_snapshot(lake, snapshot, key, ingested_at)
     return LandedSnapshot(key, True, snapshot.record_count, snapshot.source, parsed)
 
 

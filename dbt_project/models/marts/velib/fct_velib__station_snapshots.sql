@@ -3,7 +3,9 @@
     loaded, or a backfill of an old hour) and replaces those slots whole: DuckDB delete+insert on the key; Athena
     insert_overwrite of the date/hour partitions (Hive tables), or merge on the key (Iceberg, var
     athena_table_type: iceberg). New deliveries are found by delivery time (an hour of look-back, for a delivery
-    that landed while the previous run was reading), so a run reads the new records, not the month. -#}
+    that landed while the previous run was reading), so a run reads the new records, not the month: the latest
+    delivery here and the new slots are read first and written into the SQL as literals (the scans under the
+    views then skip the row groups outside them). -#}
 {{
     config(
         materialized='incremental',
@@ -22,26 +24,19 @@ all_snapshots as (
 ),
 
 {% if is_incremental() %}
-    new_slots as (
-        select distinct
-            all_snapshots.snapshot_date,
-            all_snapshots.snapshot_hour
-        from all_snapshots
-        where
-            all_snapshots._delivered_at > (select {{ dbt.dateadd('hour', -1, 'max(loaded._delivered_at)') }} from {{ this }} as loaded)
-            and all_snapshots._delivery_id not in (
-                select distinct loaded._delivery_id from {{ this }} as loaded
-                where loaded._delivered_at > (select {{ dbt.dateadd('hour', -1, 'max(latest._delivered_at)') }} from {{ this }} as latest)
-            )
-    ),
-
+    {%- set since = tributary.incremental_since('_delivered_at') %}
+    {%- set hours = tributary.unread_delivery_hours(ref('int_velib__station_snapshots'), 'snapshot_at', since) %}
     snapshots as (
-        select all_snapshots.*
+        select *
         from all_snapshots
-        inner join new_slots
-            on
-                all_snapshots.snapshot_date = new_slots.snapshot_date
-                and all_snapshots.snapshot_hour = new_slots.snapshot_hour
+        {%- if hours %}
+        where
+            snapshot_at >= {{ hours[0] }}
+            and snapshot_at < {{ dbt.dateadd('hour', 1, hours[-1]) }}
+            and {{ dbt.date_trunc('hour', 'snapshot_at') }} in ({{ hours | join(', ') }})
+        {%- else %}
+        where false
+        {%- endif %}
     ),
 {% else %}
     snapshots as (

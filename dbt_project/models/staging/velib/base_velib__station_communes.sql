@@ -7,7 +7,9 @@
 ) }}
 {#- The commune of each station, from its latest usable open-data record (GBFS records carry none). Incremental:
     a run reads only the open-data records delivered since the last one, so the lookup does not grow with the
-    history. -#}
+    history (the latest delivery read is written into the SQL as a literal: the scan skips the older row groups). -#}
+{%- set since = tributary.incremental_since('_delivered_at', lookback_hours=0) %}
+
 with
 
 records as (
@@ -15,8 +17,8 @@ records as (
     where
         reject_reason is null
         and commune is not null  -- noqa: LT02
-        {%- if is_incremental() %}
-        and _delivered_at > (select max(known._delivered_at) from {{ this }} as known)
+        {%- if since %}
+        and _delivered_at > {{ since }}
         {%- endif %}
 ),
 
