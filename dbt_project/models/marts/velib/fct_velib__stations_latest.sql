@@ -14,6 +14,11 @@
     delivery wins a tie. A station that a later delivery removed from the snapshot it was latest in keeps that
     row until a full refresh (docs/domains.md). -#}
 {%- set since = tributary.incremental_since('_delivered_at') %}
+{%- set columns = [
+    'stationcode', 'station_name', 'commune', 'arrondissement', 'area_type', 'area_name', 'latitude', 'longitude',
+    'is_installed', 'capacity', 'bikes', 'mechanical_bikes', 'ebikes', 'docks', 'fill_rate', 'is_shortage',
+    'is_saturated', 'snapshot_at', 'snapshot_source', 'reported_at', '_delivered_at',
+] %}
 
 with
 
@@ -26,52 +31,12 @@ snapshots as (
 
 candidates as (
     select
-        stationcode,
-        station_name,
-        commune,
-        arrondissement,
-        area_type,
-        area_name,
-        latitude,
-        longitude,
-        is_installed,
-        capacity,
-        bikes,
-        mechanical_bikes,
-        ebikes,
-        docks,
-        fill_rate,
-        is_shortage,
-        is_saturated,
-        snapshot_at,
-        snapshot_source,
-        reported_at,
-        _delivered_at
+        {{ columns | join(',\n        ') }}
     from snapshots
     {%- if is_incremental() %}
     union all
     select
-        stationcode,
-        station_name,
-        commune,
-        arrondissement,
-        area_type,
-        area_name,
-        latitude,
-        longitude,
-        is_installed,
-        capacity,
-        bikes,
-        mechanical_bikes,
-        ebikes,
-        docks,
-        fill_rate,
-        is_shortage,
-        is_saturated,
-        snapshot_at,
-        snapshot_source,
-        reported_at,
-        _delivered_at
+        {{ columns | join(',\n        ') }}
     from {{ this }}
     {%- endif %}
 ),
