@@ -27,6 +27,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -101,6 +102,14 @@ def measured(
     command: list[str], env: dict[str, str | None] | None = None, cwd: Path | None = None
 ) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of `command`, run through bench.measure; raises when it fails."""
+    wall, peak, _ = measured_with_log(command, env, cwd)
+    return wall, peak
+
+
+def measured_with_log(
+    command: list[str], env: dict[str, str | None] | None = None, cwd: Path | None = None
+) -> tuple[float, float, str]:
+    """`measured`, and what the command wrote to its standard error (its log)."""
     completed = subprocess.run(
         [sys.executable, "-m", "bench.measure", "--", *command],
         env=command_env(env),
@@ -114,7 +123,26 @@ def measured(
     if completed.returncode or result["returncode"]:
         tail = "\n".join(completed.stderr.splitlines()[-40:])
         raise RuntimeError(f"{' '.join(command)} failed ({result['returncode']}):\n{tail}")
-    return result["wall_s"], result["peak_rss_mib"]
+    return result["wall_s"], result["peak_rss_mib"], completed.stderr
+
+
+# What the Dagster run says it spent after dbt ended (orchestration/dbt.py logs both): reading the built tables'
+# row counts and columns for the materializations' metadata, and publishing the warehouse for readers (what
+# `make dbt-build` does too, after `dbt build`).
+DAGSTER_LOG_PARTS = {
+    "metadata": re.compile(r"row counts and columns of \d+ built tables read in ([0-9.]+) s"),
+    "publish": re.compile(r"published the warehouse for readers: .* in ([0-9.]+) s"),
+}
+
+
+def dagster_log_parts(log_text: str) -> dict[str, float]:
+    """The seconds of each DAGSTER_LOG_PARTS step found in a Dagster run's log (summed over its dbt steps)."""
+    parts: dict[str, float] = {}
+    for name, pattern in DAGSTER_LOG_PARTS.items():
+        found = [float(seconds) for seconds in pattern.findall(log_text)]
+        if found:
+            parts[name] = sum(found)
+    return parts
 
 
 def dbt_env(warehouse: Path, lake: Path, extra: dict[str, str | None] | None = None) -> dict[str, str | None]:
@@ -262,7 +290,9 @@ def run_implementation(
         days = f"{today}...{today}"
         command = [str(BIN / "dagster"), "asset", "materialize", "-m", "orchestration.definitions", "--select", nodes,
                    "--partition-range", days]  # fmt: skip
-        return Run(*measured(command, env=env))
+        wall, peak, log_text = measured_with_log(command, env=env)
+        parts = dagster_log_parts(log_text)
+        return Run(wall, peak, parts, {part: peak for part in parts})
     raise ValueError(name)
 
 

@@ -78,9 +78,15 @@ def check_variables(*prefixes: str) -> None:
         )
 
 
+def _absolute(value: str) -> Path:
+    """An absolute, normalised path; symbolic links are kept as given (dbt's profile and Python name the same
+    path, so a link to the data folder is not replaced by its target in one and not the other)."""
+    return Path(os.path.abspath(Path(value).expanduser()))
+
+
 def _path_from_env(name: str, default: Path) -> Path:
     value = os.environ.get(name)
-    return Path(value).expanduser().resolve() if value else default
+    return _absolute(value) if value else default
 
 
 def data_dir() -> Path:
@@ -163,7 +169,7 @@ def lake_url() -> str:
     if not value:
         return f"file://{data_dir() / 'lake'}"
     if "://" not in value:
-        return f"file://{Path(value).expanduser().resolve()}"
+        return f"file://{_absolute(value)}"
     return value
 
 

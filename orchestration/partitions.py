@@ -86,20 +86,24 @@ def main() -> None:
 STREAMS = (("stock", "sales_events"), ("marketing", "click_events"))
 
 
-def waiting_days(lake, replay_dir: str | None = None) -> tuple[str, str]:
+def waiting_days(lake, replay_dir: str | None = None, with_today: bool = True) -> tuple[str, str]:
     """The first and last day that has something to land: the landing batches of the partitioned streams and the
-    snapshots of a Vélib' replay folder (today when nothing waits). The range `make demo` materializes."""
+    snapshots of a Vélib' replay folder, and today (the day Kinesis and the live Vélib' feeds are read in). The
+    range `make demo` materializes. `with_today=False`: today only when nothing waits (a range over old batches
+    does not record a materialization for every day between them and today)."""
     from pathlib import Path
 
     from ingestion.stream import batch_day, pending_batches
     from ingestion.velib.snapshot import read_saved_snapshot
 
-    days = {today()}
+    days = set()
     for source, table in STREAMS:
         days |= {day for key in pending_batches(lake, source, table) if (day := batch_day(key))}
     if replay_dir:
         for path in Path(replay_dir).glob("*.json"):
             days.add(read_saved_snapshot(path).data_timestamp.astimezone(dt.UTC).date().isoformat())
+    if with_today or not days:
+        days.add(today())
     # within the partitions: nothing before TRIBUTARY_PARTITIONS_START, nothing after today
     first, last = DAILY.get_first_partition_key(), DAILY.get_last_partition_key()
     return min(max(min(days), first), last), max(min(max(days), last), first)

@@ -46,26 +46,65 @@ AWS_SETTINGS_ENV = (  # unset in the moto tests, so they see the documented defa
 )
 
 
+# The folder every `project_env` test's settings name: a symbolic link, pointed at the test's own tmp_path. dbt
+# parses the whole project again (about 10 s) when its profile differs from the saved parse's, and the profile
+# holds the warehouse path: with the same path in every test, each test's dbt starts from the parse below.
+STABLE_ROOT: Path | None = None
+
+
+def stable_settings(root: Path) -> dict[str, str]:
+    return {
+        "TRIBUTARY_DATA_DIR": str(root / "data"),
+        "LAKE_URL": f"file://{root / 'lake'}",
+        "DUCKDB_PATH": str(root / "warehouse.duckdb"),
+    }
+
+
+def point_stable_root(target: Path) -> Path:
+    """Point STABLE_ROOT at `target` (a test's tmp_path) and return it."""
+    assert STABLE_ROOT is not None, "pytest_configure sets STABLE_ROOT"
+    STABLE_ROOT.unlink(missing_ok=True)
+    STABLE_ROOT.symlink_to(target, target_is_directory=True)
+    return STABLE_ROOT
+
+
 def pytest_configure(config):
     """Parse the dbt project once, before any test module imports the Dagster definitions, so they load the
-    models as they are on disk (not a stale manifest)."""
+    models as they are on disk (not a stale manifest), with the settings `project_env` gives every test."""
+    import tempfile
+
     from orchestration.dbt_cli import parse_dbt_project  # not orchestration.dbt: that loads the manifest
 
-    parse_dbt_project()
+    global STABLE_ROOT
+    session = Path(tempfile.mkdtemp(prefix="tributary-tests-"))
+    STABLE_ROOT = session / "project"
+    point_stable_root(session)
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in stable_settings(STABLE_ROOT).items():
+            mp.setenv(name, value)
+        parse_dbt_project()
+
+
+def pytest_unconfigure(config):
+    import shutil
+
+    if STABLE_ROOT is not None:
+        shutil.rmtree(STABLE_ROOT.parent, ignore_errors=True)
 
 
 @pytest.fixture
 def project_env(tmp_path, monkeypatch) -> Path:
     """A private lake (file://), warehouse and data folder; every input variable unset (so the shop assets
-    generate their sample, at the smallest scale to keep runs short)."""
+    generate their sample, at the smallest scale to keep runs short). Returns STABLE_ROOT, a link to tmp_path:
+    the paths the settings give (the same profile in every test, so dbt parses once)."""
     monkeypatch.setenv("DBT_TARGET", "test")
-    monkeypatch.setenv("TRIBUTARY_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("LAKE_URL", f"file://{tmp_path / 'lake'}")
-    monkeypatch.setenv("DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
+    root = point_stable_root(tmp_path)
+    for name, value in stable_settings(root).items():
+        monkeypatch.setenv(name, value)
     for name in INPUT_ENV:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SHOP_SAMPLE_ORDERS", "1000")
-    return tmp_path
+    return root
 
 
 def use_demo_environment(mp: pytest.MonkeyPatch, root: Path) -> None:
@@ -164,7 +203,9 @@ def materialize_assets(
     e.g. a persistent one whose records a test reads back; else an ephemeral one), with the resources the
     environment gives now (`resources` replaces some). A selection with partitioned assets runs for
     `partition_range` (first, last day), by default the days that have something to land (the landing batches,
-    the replay folder's snapshots, today), as `make demo` does: `--partition-range <first>...<last>`."""
+    the replay folder's snapshots; today when nothing waits), as `make demo` does (`--partition-range
+    <first>...<last>`) but without today when older days wait: the tests' batches are of 2024, and a range to
+    today would record ~1,000 days of materializations per partitioned asset (a minute per run)."""
     from dagster import AssetSelection, materialize
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
@@ -180,7 +221,8 @@ def materialize_assets(
     chosen = AssetSelection.from_coercible(selection) if selection is not None else AssetSelection.all()
     tags = {}
     if any(graph.get(key).partitions_def for key in chosen.resolve(graph)):
-        first, last = partition_range or waiting_days(open_lake(), config.velib_settings().replay_dir)
+        replay = config.velib_settings().replay_dir
+        first, last = partition_range or waiting_days(open_lake(), replay, with_today=False)
         tags = {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}
     return materialize(
         assets,

@@ -159,3 +159,29 @@ def test_the_shop_model_section_runs(tmp_path):
     assert len(section["train"]["walls"]) == len(section["score"]["walls"]) == 1
     assert section["roc_auc"]["model"] > section["roc_auc"]["rule"]
     assert "## Shop model: segments and churn at 1e4 orders" in (results / "results.md").read_text()
+
+
+def test_dagster_overhead_names_what_the_run_spent_after_dbt():
+    """The Dagster run's log gives the metadata read and the publication (summed over its dbt steps); the overhead
+    table subtracts the publication, which `make dbt-build` does too."""
+    from bench.report import dagster_overhead
+    from bench.run import dagster_log_parts
+
+    log_text = (
+        "2026-12-02 04:00:14 +0000 - dagster - INFO - __ASSET_JOB - 8044c1c6 - tributary_dbt_assets - "
+        "row counts and columns of 41 built tables read in 0.35 s\n"
+        "2026-12-02 04:00:15 +0000 - dagster - INFO - __ASSET_JOB - 8044c1c6 - tributary_dbt_assets - "
+        "published the warehouse for readers: /x/published/warehouse.duckdb in 1.25 s\n"
+        "2026-12-02 04:00:16 +0000 - dagster - INFO - __ASSET_JOB - 8044c1c6 - shop_ml_dbt_assets - "
+        "row counts and columns of 2 built tables read in 0.05 s\n"
+    )
+    assert dagster_log_parts(log_text) == {"metadata": pytest.approx(0.40), "publish": 1.25}
+    assert dagster_log_parts("no such line") == {}
+    results = {"measurements": {
+        "marts/stock/1000000/dbt": {"section": "marts", "domain": "stock", "size": 1_000_000,
+                                    "implementation": "dbt", "walls": [16.5], "wall_median_s": 16.5},
+        "marts/stock/1000000/dagster": {"section": "marts", "domain": "stock", "size": 1_000_000,
+                                        "implementation": "dagster", "walls": [20.0], "wall_median_s": 20.0,
+                                        "parts_median_s": {"metadata": 0.4, "publish": 1.25}},
+    }}  # fmt: skip
+    assert dagster_overhead(results)[2] == "| stock | 1e6 | 16.5 | 20.0 | 3.5 | 0.40 | 1.2 | 2.2 |"

@@ -271,7 +271,7 @@ def test_a_drain_waits_for_a_drain_in_progress_and_not_for_a_dead_one(project_en
     killed_at: list[float] = []
 
     def waiting_for_the_lock() -> bool:  # this process (the in-process run) has the lock file open
-        return any(os.path.realpath(fd) == str(path) for fd in Path("/proc/self/fd").iterdir())
+        return any(os.path.realpath(fd) == os.path.realpath(path) for fd in Path("/proc/self/fd").iterdir())
 
     def kill_when_waiting() -> None:
         with contextlib.suppress(AssertionError):

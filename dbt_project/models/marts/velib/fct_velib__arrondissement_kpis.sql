@@ -8,14 +8,11 @@ snapshots as (
     select * from {{ ref('fct_velib__station_snapshots') }}
 ),
 
-latest_snapshot as (
-    select max(snapshot_at) as latest_at from snapshots
-),
-
 latest as (
-    select snapshots.*
+    -- a scalar subquery, not a join: the engine filters the scan on it and skips the history
+    select *
     from snapshots
-    inner join latest_snapshot on snapshots.snapshot_at = latest_snapshot.latest_at
+    where snapshot_at = (select max(snapshot_at) from snapshots)
 ),
 
 final as (
