@@ -8,11 +8,14 @@ snapshots as (
     select * from {{ ref('fct_velib__station_snapshots') }}
 ),
 
+latest_snapshot as (
+    select max(snapshot_at) as latest_at from snapshots
+),
+
 latest as (
-    -- a scalar subquery, not a join: the engine filters the scan on it and skips the history
-    select *
+    select snapshots.*
     from snapshots
-    where snapshot_at = (select max(snapshot_at) from snapshots)
+    inner join latest_snapshot on snapshots.snapshot_at = latest_snapshot.latest_at
 ),
 
 final as (

@@ -30,13 +30,12 @@ latest as (
 ),
 
 windowed as (
-    -- bounds as scalar subqueries, not a join: the engine filters the scan on them and skips the history
-    select *
+    select feeds.*
     from feeds
+    inner join latest on feeds.feed = latest.feed
     where
-        snapshot_at > (select {{ dbt.dateadd('hour', -window_hours, 'latest_at') }} from latest)
-        and snapshot_at <= (select latest_at from latest)
-        and feed = (select feed from latest)
+        feeds.snapshot_at > {{ dbt.dateadd('hour', -window_hours, 'latest.latest_at') }}
+        and feeds.snapshot_at <= latest.latest_at
 ),
 
 scored as (
