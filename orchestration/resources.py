@@ -14,12 +14,16 @@ fail with it, as before (docs/operations.md: only the assets of the misspelled p
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Callable
+from functools import cached_property
+from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
 from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource
+from packaging import version
 from pydantic import Field
 
 from ingestion import config
@@ -133,12 +137,15 @@ class KinesisResource(_FromEnvironment):
 
 
 class TributaryDbtCliResource(DbtCliResource):
-    """dagster-dbt's dbt resource, without its in-process dbt adapter unless asked for.
+    """dagster-dbt's dbt resource, less two fixed costs it pays before every dbt command of a run:
 
-    Before each dbt command dagster-dbt loads the project, the profile and every macro into the Dagster process
-    (about 1 s of CPU, 2–3 s on a busy machine) to hold a dbt adapter. Only `fetch_row_counts()` and
-    `fetch_column_metadata()` use it (they query the warehouse after each model); without it they return no
-    metadata, silently. A build that calls them sets `in_process_adapter=True` (orchestration/dbt.py)."""
+    - its in-process dbt adapter, unless asked for. dagster-dbt loads the project, the profile and every macro
+      into the Dagster process (about 1 s of CPU, 2–3 s on a busy machine) to hold it. Only `fetch_row_counts()`
+      and `fetch_column_metadata()` use it (they query the warehouse after each model); without it they return no
+      metadata, silently. A build that calls them sets `in_process_adapter=True` (orchestration/dbt.py);
+    - `dbt --version` in a subprocess (dbt's whole start-up: 1.5–2.5 s), to learn dbt's version. When the
+      executable is the dbt installed beside this Python, its version is dbt-core's, read from the package
+      metadata instead."""
 
     in_process_adapter: bool = Field(
         default=False,
@@ -147,6 +154,12 @@ class TributaryDbtCliResource(DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args):
         return super()._initialize_dbt_core_adapter(args) if self.in_process_adapter else None
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        if Path(self.dbt_executable) == Path(sys.executable).with_name("dbt"):
+            return version.parse(metadata.version("dbt-core"))
+        return super()._cli_version
 
 
 def _read(settings: Callable[[], T]) -> tuple[T | None, str]:

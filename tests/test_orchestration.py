@@ -1,14 +1,15 @@
 import datetime as dt
 import json
 import re
+import subprocess
 
 import pytest
 from dagster import AssetKey, DagsterInstance, RunRequest, SkipReason, build_sensor_context
 
-from ingestion.config import DBT_PROJECT_DIR
+from ingestion.config import dbt_target_dir
 from ingestion.lake import LocalLake
 from ingestion.stream import write_micro_batch
-from orchestration.dbt import dbt_build_args
+from orchestration.dbt import dbt_build_args, dbt_resource
 from orchestration.definitions import defs
 from orchestration.domains import marketing, stock
 from orchestration.resources import LakeResource
@@ -20,7 +21,7 @@ def ingestion_keys(graph) -> set[AssetKey]:
 
 
 def manifest() -> dict:
-    return json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    return json.loads((dbt_target_dir() / "manifest.json").read_text())
 
 
 def test_definitions_load_with_one_connected_graph():
@@ -100,6 +101,21 @@ def test_dbt_build_args():
         "--vars",
         "{stock_demand_window_days: 30, stock_risk_rule: seed_rule}",
     ]
+
+
+def test_the_dbt_resource_knows_dbt_version_without_asking_dbt(monkeypatch):
+    """dagster-dbt runs `dbt --version` before each command; the project's resource reads dbt-core's version from
+    the package metadata (the executable is the one beside this Python): the same version, and no subprocess."""
+    resource = dbt_resource()
+    answer = subprocess.run([resource.dbt_executable, "--version"], capture_output=True, text=True, check=True)
+    [core] = re.findall(r"installed: (\d+\.\d+\.\d+)", answer.stdout)
+
+    def no_subprocess(*args, **kwargs):
+        raise AssertionError(f"a subprocess was started: {args}")
+
+    monkeypatch.setattr("dagster_dbt.core.resource.check_output", no_subprocess)  # how dagster-dbt asks
+    assert str(dbt_resource()._cli_version) == core
+    assert dbt_resource()._initialize_dbt_core_adapter(["build"]) is None  # DuckDB: no in-process adapter
 
 
 def test_schedule_and_jobs():
