@@ -10,6 +10,7 @@ import duckdb
 import pytest
 from dagster import AssetSelection
 
+from ingestion import config
 from ingestion.config import DBT_PROJECT_DIR
 from orchestration.dbt_cli import dbt_executable
 from tests.conftest import materialize_assets, query, shared_file
@@ -178,6 +179,31 @@ def test_generated_snapshots_replayed_incrementally(project_env, monkeypatch):
         db, "select arrondissement, area_name from main.fct_velib__stations_latest where stationcode = '15001'"
     ) == [(None, "Issy-les-Moulineaux")]
     assert query(db, "select count(*) from main.fct_velib__critical_stations_2h") == [(10,)]
+    # the critical stations over the 2 hours up to the latest snapshot (of its feed), recomputed from every
+    # snapshot: 8 of the 16 snapshot times fall in the window. The model reads the latest snapshot when it runs
+    # and filters on literals (the scan skips the history): the SQL dbt ran holds them
+    rows = query(
+        db, "select snapshot_at, stationcode, snapshot_source, is_empty, is_full, is_high_fill"
+        " from main.fct_velib__station_snapshots",
+    )  # fmt: skip
+    feed = {source: "gbfs" if source == "gbfs" else "opendata" for source in {r[2] for r in rows}}
+    latest_at, latest_feed = max((r[0], feed[r[2]]) for r in rows)
+    window = [r for r in rows if feed[r[2]] == latest_feed and latest_at - dt.timedelta(hours=2) < r[0] <= latest_at]
+    assert len({r[0] for r in window}) == 8
+    scores: collections.Counter = collections.Counter()
+    snapshots: collections.Counter = collections.Counter()
+    for _, code, _, empty, full, high_fill in window:
+        scores[code] += 2 * bool(empty) + 2 * bool(full) + bool(high_fill)
+        snapshots[code] += 1
+    expected = sorted((-score, code) for code, score in scores.items())[:10]
+    assert query(
+        db, "select stationcode, critical_score, snapshots from main.fct_velib__critical_stations_2h"
+        " order by critical_rank",
+    ) == [(code, -score, snapshots[code]) for score, code in expected]  # fmt: skip
+    [ran, *_] = sorted(
+        config.dbt_target_dir().rglob("run/**/fct_velib__critical_stations_2h.sql"), key=lambda p: -p.stat().st_mtime
+    )
+    assert f"snapshot_at <= timestamp '{latest_at:%Y-%m-%d %H:%M:%S.%f}'" in ran.read_text()
 
     # the checks over the recent deliveries (velib_test_window_hours) can fail: a second copy of a record of the
     # latest snapshot fails the uniqueness of the staged records and the reconciliation (one staged record more

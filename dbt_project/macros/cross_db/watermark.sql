@@ -6,12 +6,21 @@
     {%- if not (execute and is_incremental()) -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set latest = run_query('select max(' ~ column ~ ') from ' ~ this).columns[0].values()[0] -%}
+    {%- set latest = tributary.max_value(this, column) -%}
     {%- if latest is none -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set since = latest - modules.datetime.timedelta(hours=lookback_hours) -%}
-    {{ return("timestamp '" ~ since.strftime('%Y-%m-%d %H:%M:%S.%f') ~ "'") }}
+    {{ return(tributary.timestamp_literal(latest - modules.datetime.timedelta(hours=lookback_hours))) }}
+{%- endmacro %}
+
+{#- max(`column`) of `relation`, read with a query when the model runs (none when it holds no row). -#}
+{% macro max_value(relation, column) -%}
+    {{ return(run_query('select max(' ~ column ~ ') from ' ~ relation).columns[0].values()[0]) }}
+{%- endmacro %}
+
+{#- A datetime as an SQL timestamp literal, to the microsecond; none stays none. -#}
+{% macro timestamp_literal(value) -%}
+    {{ return(none if value is none else "timestamp '" ~ value.strftime('%Y-%m-%d %H:%M:%S.%f') ~ "'") }}
 {%- endmacro %}
 
 {#- The hours (SQL timestamp literals, oldest first) of the rows of `relation` whose delivery this incremental
@@ -37,4 +46,22 @@
         {%- do hours.append("timestamp '" ~ slot.strftime('%Y-%m-%d %H:%M:%S') ~ "'") -%}
     {%- endfor -%}
     {{ return(hours) }}
+{%- endmacro %}
+
+{#- max(`column`) of `relation` as a SQL timestamp literal, read with a query when the model runs; none at parse
+    time, in a unit test (its inputs are fixtures, not relations), when the relation does not exist yet (a `dbt
+    compile` on an empty warehouse) or holds no row. A model that filters on the literal lets the engine skip the
+    row groups (DuckDB's zone maps) or the partitions (Athena) outside it, which a join with a max() subquery does
+    not always do. -#}
+{% macro latest_timestamp(relation, column) -%}
+    {%- if not execute or relation.schema is none or relation.identifier is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set found = adapter.get_relation(
+        database=relation.database, schema=relation.schema, identifier=relation.identifier
+    ) -%}
+    {%- if found is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(tributary.timestamp_literal(tributary.max_value(relation, column))) }}
 {%- endmacro %}

@@ -5,11 +5,19 @@
     highest score first, ties by stationcode. -#}
 {%- set window_hours = var('velib_critical_window_hours', 2) | int -%}
 {%- set top_n = var('velib_critical_top_n', 10) | int -%}
+{#- The latest snapshot, read when the model runs: the window's bounds are then literals and the scan skips the
+    history (the join below alone reads every snapshot: 0.9 s against 0.01 s over two months of 1,500 stations). -#}
+{%- set latest_at = tributary.latest_timestamp(ref('fct_velib__station_snapshots'), 'snapshot_at') -%}
 
 with
 
 snapshots as (
     select * from {{ ref('fct_velib__station_snapshots') }}
+    {%- if latest_at %}
+        where
+            snapshot_at > {{ dbt.dateadd('hour', -window_hours, latest_at) }}
+            and snapshot_at <= {{ latest_at }}
+    {%- endif %}
 ),
 
 feeds as (
