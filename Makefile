@@ -58,12 +58,15 @@ demo: install $(DAGSTER_HOME)/dagster.yaml
 	@$(BIN)/python -m orchestration.demo $(if $(VERBOSE),--verbose)
 
 # pytest's exit code 5 means "no test collected": not a failure of the project.
+# TEST_WORKERS: pytest-xdist processes (default 2, a CI machine's cores; 0 runs the suite in this process); each
+# test file runs whole on one of them (--dist loadfile), so a module's fixtures are built once
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile || [ $$? -eq 5 ]
 	$(MAKE) --no-print-directory lint
 
 pytest: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .

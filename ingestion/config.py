@@ -24,7 +24,7 @@ TARGETS = ("dev", "test", "prod")
 # function, and in the table.
 KNOWN_VARIABLES = frozenset(
     {
-        "DBT_TARGET", "TRIBUTARY_DATA_DIR", "TRIBUTARY_PARTITIONS_START",
+        "DBT_TARGET", "DBT_TARGET_PATH", "TRIBUTARY_DATA_DIR", "TRIBUTARY_PARTITIONS_START",
         "DUCKDB_PATH", "DUCKDB_MEMORY_LIMIT", "DUCKDB_THREADS", "DUCKDB_PUBLISH",
         "DUCKDB_PUBLISHED_PATH", "LAKE_URL",
         "STOCK_SALES_CSV", "STOCK_SALES_ENCODING", "STOCK_INVENTORY_CSV", "STOCK_EVENTS_KINESIS_STREAM",
@@ -465,6 +465,13 @@ def stream_sensor_interval_seconds() -> int:
     if seconds < 1:
         raise ValueError(f"STREAM_SENSOR_INTERVAL_SECONDS={value!r} is not a whole number of seconds >= 1")
     return seconds
+
+
+def dbt_target_dir() -> Path:
+    """dbt's target folder (the manifest, the saved parse, each run's artifacts): `DBT_TARGET_PATH`, the variable
+    dbt itself reads, relative to `dbt_project/` or absolute; default `dbt_project/target`. The test suite gives
+    each of its processes its own, so that parallel workers do not overwrite each other's parse."""
+    return DBT_PROJECT_DIR / (os.environ.get("DBT_TARGET_PATH", "").strip() or "target")
 
 
 def dbt_environment() -> dict[str, str]:

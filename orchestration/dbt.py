@@ -61,7 +61,10 @@ def project() -> DbtProject:
     a fresh clone parses because it has no manifest; otherwise the manifest on disk is used (dagster-dbt's
     prepare_if_dev, with the environment and target of the runs: see orchestration/dbt_cli.py)."""
     dbt_project = DbtProject(
-        project_dir=config.DBT_PROJECT_DIR, profiles_dir=config.DBT_PROFILES_DIR, target=config.dbt_target()
+        project_dir=config.DBT_PROJECT_DIR,
+        profiles_dir=config.DBT_PROFILES_DIR,
+        target=config.dbt_target(),
+        target_path=config.dbt_target_dir(),
     )
     if dbt_project.preparer.using_dagster_dev() or not dbt_project.manifest_path.exists():
         parse_dbt_project()

@@ -72,7 +72,7 @@ class Table:
 
 
 def manifest_path() -> Path:
-    return config.DBT_PROJECT_DIR / "target" / "manifest.json"
+    return config.dbt_target_dir() / "manifest.json"
 
 
 def _layer(node: Mapping[str, Any]) -> str | None:

@@ -68,15 +68,28 @@ def point_stable_root(target: Path) -> Path:
     return STABLE_ROOT
 
 
+def distributing(config) -> bool:
+    """True in pytest-xdist's controller (`pytest -n 2`), which runs no test: only its workers need a parse."""
+    return config.pluginmanager.getplugin("dsession") is not None
+
+
 def pytest_configure(config):
     """Parse the dbt project once, before any test module imports the Dagster definitions, so they load the
-    models as they are on disk (not a stale manifest), with the settings `project_env` gives every test."""
+    models as they are on disk (not a stale manifest), with the settings `project_env` gives every test.
+
+    Each session (each pytest-xdist worker) has its own dbt target folder (`DBT_TARGET_PATH`, which dbt, dagster-dbt
+    and `config.dbt_target_dir()` read): parallel workers, or two runs in one checkout, never overwrite each
+    other's parse, and `dbt_project/target` is left as `make dev` wrote it."""
     import tempfile
 
     from orchestration.dbt_cli import parse_dbt_project  # not orchestration.dbt: that loads the manifest
 
+    if distributing(config):
+        return
     global STABLE_ROOT
     session = Path(tempfile.mkdtemp(prefix="tributary-tests-"))
+    os.environ["DBT_TARGET_PATH"] = str(session / "dbt-target")
+    os.environ["DBT_LOG_PATH"] = str(session / "dbt-logs")
     STABLE_ROOT = session / "project"
     point_stable_root(session)
     with pytest.MonkeyPatch.context() as mp:

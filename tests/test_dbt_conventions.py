@@ -54,7 +54,7 @@ NOT_EMPTY_FROM = {
 
 @pytest.fixture(scope="module")
 def manifest() -> dict:
-    return json.loads((config.DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    return json.loads((config.dbt_target_dir() / "manifest.json").read_text())
 
 
 def marts(manifest: dict) -> dict[str, dict]:
@@ -115,7 +115,10 @@ def copy_project(root: Path) -> Path:
 def fresh_clone_env(home: Path, **settings: str) -> dict[str, str]:
     """The environment of a user who has never run dbt: an empty home (no ~/.dbt), no dbt or project setting."""
     home.mkdir(exist_ok=True)
-    skip = {"DBT_PROFILES_DIR", "DBT_PROJECT_DIR", "DUCKDB_PATH", "LAKE_URL", "TRIBUTARY_DATA_DIR", *INPUT_ENV}
+    skip = {
+        "DBT_PROFILES_DIR", "DBT_PROJECT_DIR", "DBT_TARGET_PATH", "DBT_LOG_PATH",
+        "DUCKDB_PATH", "LAKE_URL", "TRIBUTARY_DATA_DIR", *INPUT_ENV,
+    }  # fmt: skip
     env = {k: v for k, v in os.environ.items() if k not in skip}
     return {**env, "HOME": str(home), "DBT_TARGET": "dev", **settings}
 

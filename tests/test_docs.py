@@ -22,7 +22,7 @@ def page_modules() -> list[str]:
 
 @pytest.fixture(scope="module")
 def manifest() -> dict:
-    return json.loads((config.DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    return json.loads((config.dbt_target_dir() / "manifest.json").read_text())
 
 
 def marts(manifest: dict) -> dict[str, dict]:

@@ -25,7 +25,7 @@ import pytest
 from dagster import AssetKey, AssetSelection, DagsterInstance, materialize
 from sklearn.metrics import adjusted_rand_score
 
-from ingestion.config import DBT_PROJECT_DIR
+from ingestion.config import dbt_target_dir
 from ingestion.lake import LocalLake
 from ingestion.shop.generate import generate
 from ml import shop as shop_model
@@ -374,7 +374,7 @@ def test_a_version_is_reproducible_from_its_artefact(project_env):
 def test_the_parquet_tables_match_their_dbt_sources():
     """What ml/shop.py writes is what the sources declare (names, order, types), so the relation dbt builds over
     the files is the one the marts expect on both engines."""
-    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    manifest = json.loads((dbt_target_dir() / "manifest.json").read_text())
     arrow_to_sql = {"string": "varchar", "date32[day]": "date", "int64": "bigint", "double": "double",
                     "bool": "boolean", "timestamp[ms]": "timestamp"}  # fmt: skip
     for table, schema in shop_model.TABLES.items():
