@@ -204,6 +204,26 @@ def test_generated_snapshots_replayed_incrementally(project_env, monkeypatch):
         config.dbt_target_dir().rglob("run/**/fct_velib__critical_stations_2h.sql"), key=lambda p: -p.stat().st_mtime
     )
     assert f"snapshot_at <= timestamp '{latest_at:%Y-%m-%d %H:%M:%S.%f}'" in ran.read_text()
+    # the areas' KPIs of the latest snapshot, found the same way (a literal in the SQL dbt ran): every station of
+    # that snapshot counted once, whatever the history before it
+    [(newest_at,)] = query(db, "select max(snapshot_at) from main.fct_velib__station_snapshots")
+    latest_rows = query(
+        db,
+        f"select area_name, bikes from main.fct_velib__station_snapshots where snapshot_at = timestamp '{newest_at}'",
+    )
+    bikes_by_area: dict[str, list[int]] = collections.defaultdict(list)
+    for area, bikes in latest_rows:
+        bikes_by_area[area].append(bikes)
+    assert len(latest_rows) == 40 and len(bikes_by_area) > 1
+    expected_areas = sorted(
+        (area, len(bikes), sum(b for b in bikes if b is not None), newest_at) for area, bikes in bikes_by_area.items()
+    )
+    kpis = "select area_name, stations, bikes, snapshot_at from main.fct_velib__arrondissement_kpis"
+    assert query(db, kpis + " order by area_name") == expected_areas
+    [ran] = sorted(
+        config.dbt_target_dir().rglob("run/**/fct_velib__arrondissement_kpis.sql"), key=lambda p: -p.stat().st_mtime
+    )[:1]
+    assert f"snapshot_at = timestamp '{newest_at:%Y-%m-%d %H:%M:%S.%f}'" in ran.read_text()
 
     # the checks over the recent deliveries (velib_test_window_hours) can fail: a second copy of a record of the
     # latest snapshot fails the uniqueness of the staged records and the reconciliation (one staged record more

@@ -2,10 +2,17 @@
     mean_fill_rate is the mean of the stations' fill rates taken to 12 decimals: their sum is then an exact
     decimal, the same whatever order the rows come in (a sum of doubles computed in parallel can differ in its last
     bit from one build to the next). -#}
+{#- The latest snapshot, read when the model runs: the scan then filters on a literal and skips the history's row
+    groups (as fct_velib__critical_stations_2h does); the join below gives the same rows without it (unit tests,
+    a first build). -#}
+{%- set latest_at = tributary.latest_timestamp(ref('fct_velib__station_snapshots'), 'snapshot_at') -%}
 with
 
 snapshots as (
     select * from {{ ref('fct_velib__station_snapshots') }}
+    {%- if latest_at %}
+        where snapshot_at = {{ latest_at }}
+    {%- endif %}
 ),
 
 latest_snapshot as (
