@@ -41,6 +41,7 @@ import duckdb
 from bench import athena, checksum, data
 from bench.project import MARTS, selection
 from ingestion import config
+from orchestration.dbt_cli import ORCHESTRATED_BUILD_EXCLUDES
 
 REPO = config.REPO_ROOT
 BIN = Path(sys.executable).parent
@@ -233,11 +234,17 @@ def fresh_warehouse(path: Path) -> None:
     shutil.rmtree(path.parent / "published", ignore_errors=True)
 
 
+def project_build(*args: str) -> list[str]:
+    """`dbt build` as the project's runs make it: without dbt's unit tests, which run in CI
+    (ORCHESTRATED_BUILD_EXCLUDES)."""
+    return dbt_command("build", *ORCHESTRATED_BUILD_EXCLUDES, *args)
+
+
 def build_command(domain: str, target: Path) -> list[str]:
     # cautious: the tests of the selected models, less those that also read a model left out; a target path of
     # its own, so that run_results.json is this run's whatever else runs
-    return dbt_command("build", "--select", *selection(domain), "--indirect-selection", "cautious",
-                       "--target-path", str(target))  # fmt: skip
+    return project_build("--select", *selection(domain), "--indirect-selection", "cautious",
+                         "--target-path", str(target))  # fmt: skip
 
 
 def land_command(domain: str, lake: Path, files: list[Path], encoding: str | None = None) -> list[str]:

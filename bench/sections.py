@@ -34,6 +34,7 @@ from bench.run import (
     land_command,
     log,
     measured,
+    project_build,
     project_end_to_end,
 )
 from ingestion.lake import open_lake
@@ -199,8 +200,8 @@ def incremental(options: Options) -> dict:
     for step, days_back in ((1, 1), (2, 1 + HISTORY_DAYS)):
         log(f"incremental: adding {history:,} history events (step {step})")
         _add_history(lake, producer, history, days_back)
-        build = dbt_command("build", "--select", *selection("stock"), *STREAM_SELECTION,
-                            "--indirect-selection", "cautious", "--target-path", str(target))  # fmt: skip
+        build = project_build("--select", *selection("stock"), *STREAM_SELECTION,
+                              "--indirect-selection", "cautious", "--target-path", str(target))  # fmt: skip
         wall, _ = measured(build, env=env)
         log(f"incremental: history step {step} built in {wall:.1f} s")
         entry: dict = {"history_events": history * step, "history_build_s": wall, "batches": {}}
@@ -210,7 +211,7 @@ def incremental(options: Options) -> dict:
                 before = _parsed_files(lake, EVENTS_PREFIX)
                 drains.append(_land_events(lake, producer, size, size, dt.datetime.now(dt.UTC)))
                 new = sorted(_parsed_files(lake, EVENTS_PREFIX) - before)
-                command = dbt_command("build", "--select", *STREAM_SELECTION, "--target-path", str(target))
+                command = project_build("--select", *STREAM_SELECTION, "--target-path", str(target))
                 wall, peak = measured(command, env=env)
                 walls.append(wall)
                 peaks.append(peak)
@@ -266,7 +267,7 @@ def velib(options: Options) -> dict:
     warehouse = work / "out" / "velib" / "velib.duckdb"
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     target = work / "targets" / "velib"
-    build = dbt_command("build", "--select", *VELIB_SELECTION, "--target-path", str(target))
+    build = project_build("--select", *VELIB_SELECTION, "--target-path", str(target))
     out: dict = {"stations": stations, "days": days, "snapshots": len(month), "records": len(month) * stations}
 
     def timed(what: str, full_refresh: bool = False) -> tuple[float, float]:
@@ -422,8 +423,8 @@ def shop_model(options: Options) -> dict:
     # plain dbt builds publish no read-only copy: the model reads the warehouse it built
     env = dbt_env(warehouse, lake, {"DUCKDB_PUBLISH": "off"})
     out: dict = {"orders": size}
-    build = dbt_command("build", "--select", "+fct_shop__customer_features", "--indirect-selection", "cautious",
-                        "--target-path", str(target))  # fmt: skip
+    build = project_build("--select", "+fct_shop__customer_features", "--indirect-selection", "cautious",
+                          "--target-path", str(target))  # fmt: skip
     wall, peak = measured(build, env=env)
     out["features"] = {"wall_s": wall, "peak_rss_mib": peak, "nodes": dbt_node_times(target, top=4)}
     log(f"shop model at {size:,} orders: features built in {wall:.1f} s")

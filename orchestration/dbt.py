@@ -44,7 +44,7 @@ from dagster_dbt.core.dbt_event_iterator import DbtEventIterator
 from ingestion import config
 from ingestion.duckdb_httpfs import ensure_httpfs
 from orchestration import automation, locks, partitions
-from orchestration.dbt_cli import dbt_executable, parse_dbt_project
+from orchestration.dbt_cli import ORCHESTRATED_BUILD_EXCLUDES, dbt_executable, parse_dbt_project
 from orchestration.resources import LakeResource, TributaryDbtCliResource, WarehouseResource
 from orchestration.warehouse_lock import current_writer, lock_path
 
@@ -130,7 +130,7 @@ class DbtRunConfig(Config):
 
 def dbt_build_args(full_refresh: bool = False, dbt_vars: Mapping[str, Any] | None = None) -> list[str]:
     """The arguments of the one `dbt build` a run makes (selection is added by dagster-dbt)."""
-    args = ["build"]
+    args = ["build", *ORCHESTRATED_BUILD_EXCLUDES]
     if full_refresh:
         args.append("--full-refresh")
     if dbt_vars:

@@ -188,17 +188,23 @@ def mart_columns(con: duckdb.DuckDBPyConnection, mart: str) -> list[str]:
     return [c for c in columns if c not in RUN_COLUMNS.get(mart, set())]
 
 
-def test_every_mart_query_gives_the_same_bytes_every_time(demo_warehouse, manifest, tmp_path):
-    """Each mart's SQL, run again and again on the same tables with several threads, gives the same bytes: no
-    aggregate depends on the order the engine happens to add rows in (sums of doubles do: run 40 times, the
-    seasonality shares of the demo came out in three versions before they were summed as decimals)."""
-    warehouse = tmp_path / "copy" / "warehouse.duckdb"  # dbt's on-run-start hooks write: not to the demo's file
+def demo_copy(demo_warehouse: Path, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A copy of the demo's warehouse (dbt's on-run-start hooks write: not to the demo's file) and the environment
+    of a dbt command on it."""
+    warehouse = tmp_path / "copy" / "warehouse.duckdb"
     warehouse.parent.mkdir()
     shutil.copy2(demo_warehouse / "warehouse.duckdb", warehouse)
     with pytest.MonkeyPatch.context() as mp:
         use_demo_environment(mp, demo_warehouse)
         mp.setenv("DUCKDB_PATH", str(warehouse))
-        env = {**os.environ, **config.dbt_environment()}
+        return warehouse, {**os.environ, **config.dbt_environment()}
+
+
+def test_every_mart_query_gives_the_same_bytes_every_time(demo_warehouse, manifest, tmp_path):
+    """Each mart's SQL, run again and again on the same tables with several threads, gives the same bytes: no
+    aggregate depends on the order the engine happens to add rows in (sums of doubles do: run 40 times, the
+    seasonality shares of the demo came out in three versions before they were summed as decimals)."""
+    warehouse, env = demo_copy(demo_warehouse, tmp_path)
     target = tmp_path / "target"
     compiled = run_dbt(["compile", "--full-refresh", "--select", "marts", "--target-path", str(target)],
                        config.DBT_PROJECT_DIR, env)  # fmt: skip
@@ -270,13 +276,7 @@ def test_every_source_says_how_fresh_it_must_be():
 def test_source_freshness_passes_right_after_the_demo(demo_warehouse, manifest, tmp_path):
     """Right after a demo build, every source with a freshness is fresh, and its age is read from the latest
     delivery time itself (not the landing day at midnight, which made every stream look hours old)."""
-    warehouse = tmp_path / "copy" / "warehouse.duckdb"  # dbt's on-run-start hooks write: not to the demo's file
-    warehouse.parent.mkdir()
-    shutil.copy2(demo_warehouse / "warehouse.duckdb", warehouse)
-    with pytest.MonkeyPatch.context() as mp:
-        use_demo_environment(mp, demo_warehouse)
-        mp.setenv("DUCKDB_PATH", str(warehouse))
-        env = {**os.environ, **config.dbt_environment()}
+    warehouse, env = demo_copy(demo_warehouse, tmp_path)
     target = tmp_path / "target"
     result = run_dbt(["source", "freshness", "--target-path", str(target)], config.DBT_PROJECT_DIR, env)
     assert result.returncode == 0, result.stdout[-3000:]
@@ -291,6 +291,27 @@ def test_source_freshness_passes_right_after_the_demo(demo_warehouse, manifest, 
             [(latest,)] = con.sql(f"select max(_delivered_at) from {relation}").fetchall()
             loaded = dt.datetime.fromisoformat(outcome["max_loaded_at"]).replace(tzinfo=None)
             assert loaded == latest, name
+
+
+# ------------------------------------------------------------------------------------------- unit tests
+
+
+def test_every_dbt_unit_test_passes_here_not_in_the_orchestrated_runs(demo_warehouse, manifest, tmp_path):
+    """dbt's unit tests (a model's SQL on fixed fixtures) run in CI, here, and in development builds; the runs
+    Dagster makes leave them out (orchestration/dbt.py, ORCHESTRATED_BUILD_EXCLUDES): every data test still runs
+    there. Run on a copy of the demo's warehouse, where every tested model's inputs exist (dbt reads their column
+    types)."""
+    orchestrated = [json.loads(p.read_text()) for p in config.dbt_target_dir().glob("*_dbt_assets-*/run_results.json")]
+    ids = [r["unique_id"] for run in orchestrated for r in run["results"]]
+    assert any(i.startswith("test.") for i in ids) and not any(i.startswith("unit_test.") for i in ids)
+
+    _, env = demo_copy(demo_warehouse, tmp_path)
+    target = tmp_path / "target"
+    result = run_dbt(["test", "--select", "test_type:unit", "--target-path", str(target)], config.DBT_PROJECT_DIR, env)
+    assert result.returncode == 0, result.stdout[-3000:]
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    passed = {r["unique_id"] for r in results if r["status"] == "pass"}
+    assert passed == set(manifest["unit_tests"]) and len(passed) >= 20
 
 
 # ------------------------------------------------------------------------------------------- Dagster

@@ -94,10 +94,12 @@ def test_dbt_tests_are_asset_checks():
 
 
 def test_dbt_build_args():
-    assert dbt_build_args() == ["build"]
-    assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]
+    no_unit_tests = ["--exclude-resource-type", "unit_test"]  # they run in CI, not in every run
+    assert dbt_build_args() == ["build", *no_unit_tests]
+    assert dbt_build_args(full_refresh=True) == ["build", *no_unit_tests, "--full-refresh"]
     assert dbt_build_args(dbt_vars={"stock_risk_rule": "seed_rule", "stock_demand_window_days": 30}) == [
         "build",
+        *no_unit_tests,
         "--vars",
         "{stock_demand_window_days: 30, stock_risk_rule: seed_rule}",
     ]
