@@ -7,14 +7,17 @@
     An incremental model rather than a dbt snapshot: a snapshot stamps rows with the wall-clock time of the run
     (dbt_valid_from), so a past day cannot be backfilled, and it keeps changes, not a row per pair per day.
     full_refresh is off: the history is not recomputable (the inputs of past days move on), so a
-    `--full-refresh` of the project keeps it; new columns are appended (old days get NULL). -#}
+    `--full-refresh` of the project keeps it; new columns are appended (old days get NULL).
+    The delete+insert key is the date alone, as a string: dbt-duckdb then deletes `where as_of_date in (select …)`.
+    As a list it joins the target with the new rows on the date, every pair of the day with every other (5,000
+    products × 4 regions: 4e8 matches, 1.9 s of each stock run in the benchmark, against 0.002 s). -#}
 {{
     config(
         materialized='incremental',
         incremental_strategy=tributary.replace_strategy(),
         table_type=(var('athena_table_type', 'hive') if target.type == 'athena' else none),
         unique_key=(
-            ['as_of_date', 'product_id', 'region'] if tributary.replace_strategy() == 'merge' else ['as_of_date']
+            ['as_of_date', 'product_id', 'region'] if tributary.replace_strategy() == 'merge' else 'as_of_date'
         ),
         partitioned_by=(['as_of_date'] if target.type == 'athena' else none),
         full_refresh=false,
