@@ -257,8 +257,10 @@ def saved_parse(target: Path, env: dict[str, str | None]) -> None:
     """dbt's parse into `target` with the build's settings, untimed, as the Dagster runs start from the parse
     `make manifest` saves: the first build of a new target folder would otherwise time a whole parse (about 8 s)
     that the later ones skip. Quick when the saved parse is current (dbt parses partially)."""
-    subprocess.run(dbt_command("parse", "--quiet", "--target-path", str(target)), env=command_env(env), cwd=REPO,
-                   check=True, capture_output=True)  # fmt: skip
+    parsed = subprocess.run(dbt_command("parse", "--quiet", "--target-path", str(target)), env=command_env(env),
+                            cwd=REPO, capture_output=True, text=True)  # fmt: skip
+    if parsed.returncode != 0:
+        raise RuntimeError(f"dbt parse into {target} failed:\n{(parsed.stdout + parsed.stderr)[-3000:]}")
 
 
 def project_end_to_end(

@@ -47,7 +47,7 @@ class TributarySqliteEventLogStorage(SqliteEventLogStorage):
     engine for every event it stores, and compiles its statements again each time (SQLAlchemy caches them per
     engine): 3.7 ms an event here, 1.3 s for the ~350 events of a stock run at 1e6 rows (a planned event, a
     step output and an evaluation per dbt test). This class keeps an engine and its one connection per file
-    (0.8 ms an event). Each event is still its own committed transaction, taken under the storage's lock as
+    (0.75 ms an event). Each event is still its own committed transaction, taken under the storage's lock as
     before; an idle connection holds no SQLite lock, so other processes (the daemon, the webserver, other runs)
     write the same files as before. An engine is dropped when Dagster forgets its database (`wipe`, `upgrade`),
     in a forked child (a connection is not shared across processes), and beyond `MAX_ENGINES` files, the least

@@ -204,6 +204,16 @@ def backfill_risk_history(day, instance=None):
     )
 
 
+def last_run_sql(model: str) -> str:
+    """The SQL dbt last ran for `model` in this session (its run/ file, the newest of this session's target
+    folder): what a test checks when the statement itself is the point (a literal filter, the form of a delete)."""
+    from ingestion import config
+
+    runs = sorted(config.dbt_target_dir().rglob(f"run/**/{model}.sql"), key=lambda p: p.stat().st_mtime)
+    assert runs, f"dbt ran no SQL for {model} in this session"
+    return runs[-1].read_text()
+
+
 def query(db_path: Path, sql: str) -> list[tuple]:
     with duckdb.connect(str(db_path), read_only=True) as con:
         return con.sql(sql).fetchall()

@@ -18,9 +18,8 @@ import datetime as dt
 import pytest
 from dagster import AssetSelection
 
-from ingestion import config
 from ingestion.stock import SUPERSTORE_COLUMNS
-from tests.conftest import backfill_risk_history, materialize_assets, query
+from tests.conftest import backfill_risk_history, last_run_sql, materialize_assets, query
 
 STOCK = AssetSelection.groups("stock")
 PRODUCTS = {"FUR-CH-1": ("Furniture", "Chairs", "Chair A"), "OFF-PA-1": ("Office Supplies", "Paper", "Paper B")}
@@ -145,8 +144,5 @@ def test_one_row_per_pair_per_day_across_runs_and_a_backfill(exports):
     assert [r[:6] for r in history(db)] == [r[:6] for r in rows]
     # the day's rows are deleted by their date alone (a semi-join), never by a join of the day's rows with the new
     # ones on the date, which matches every pair with every other (1.9 s a run at 5,000 products, make bench)
-    [ran] = sorted(
-        config.dbt_target_dir().rglob("run/**/fct_stock__risk_history.sql"), key=lambda p: -p.stat().st_mtime
-    )[:1]
-    sql = " ".join(ran.read_text().split())
+    sql = " ".join(last_run_sql("fct_stock__risk_history").split())
     assert "where ( as_of_date) in ( select (as_of_date) from" in sql and " using " not in sql

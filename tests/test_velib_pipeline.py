@@ -10,10 +10,9 @@ import duckdb
 import pytest
 from dagster import AssetSelection
 
-from ingestion import config
 from ingestion.config import DBT_PROJECT_DIR
 from orchestration.dbt_cli import dbt_executable
-from tests.conftest import materialize_assets, query, shared_file
+from tests.conftest import last_run_sql, materialize_assets, query, shared_file
 from tests.velib_api import Behaviour, VelibApi, records_from_export_csv
 
 VELIB = AssetSelection.groups("velib")
@@ -200,10 +199,9 @@ def test_generated_snapshots_replayed_incrementally(project_env, monkeypatch):
         db, "select stationcode, critical_score, snapshots from main.fct_velib__critical_stations_2h"
         " order by critical_rank",
     ) == [(code, -score, snapshots[code]) for score, code in expected]  # fmt: skip
-    [ran, *_] = sorted(
-        config.dbt_target_dir().rglob("run/**/fct_velib__critical_stations_2h.sql"), key=lambda p: -p.stat().st_mtime
+    assert f"snapshot_at <= timestamp '{latest_at:%Y-%m-%d %H:%M:%S.%f}'" in last_run_sql(
+        "fct_velib__critical_stations_2h"
     )
-    assert f"snapshot_at <= timestamp '{latest_at:%Y-%m-%d %H:%M:%S.%f}'" in ran.read_text()
     # the areas' KPIs of the latest snapshot, found the same way (a literal in the SQL dbt ran): every station of
     # that snapshot counted once, whatever the history before it
     [(newest_at,)] = query(db, "select max(snapshot_at) from main.fct_velib__station_snapshots")
@@ -220,10 +218,8 @@ def test_generated_snapshots_replayed_incrementally(project_env, monkeypatch):
     )
     kpis = "select area_name, stations, bikes, snapshot_at from main.fct_velib__arrondissement_kpis"
     assert query(db, kpis + " order by area_name") == expected_areas
-    [ran] = sorted(
-        config.dbt_target_dir().rglob("run/**/fct_velib__arrondissement_kpis.sql"), key=lambda p: -p.stat().st_mtime
-    )[:1]
-    assert f"snapshot_at = timestamp '{newest_at:%Y-%m-%d %H:%M:%S.%f}'" in ran.read_text()
+    ran = last_run_sql("fct_velib__arrondissement_kpis")
+    assert f"snapshot_at = timestamp '{newest_at:%Y-%m-%d %H:%M:%S.%f}'" in ran
 
     # the checks over the recent deliveries (velib_test_window_hours) can fail: a second copy of a record of the
     # latest snapshot fails the uniqueness of the staged records and the reconciliation (one staged record more
