@@ -204,12 +204,14 @@ def backfill_risk_history(day, instance=None):
     )
 
 
-def last_run_sql(model: str) -> str:
+def last_run_sql(model: str, folder: str = "run") -> str:
     """The SQL dbt last ran for `model` in this session (its run/ file, the newest of this session's target
-    folder): what a test checks when the statement itself is the point (a literal filter, the form of a delete)."""
+    folder): what a test checks when the statement itself is the point (a literal filter, the form of a delete).
+    `folder="compiled"`: the model's select as compiled for that run (an incremental model's run/ file holds only
+    the statement that inserts the new rows from a temporary table)."""
     from ingestion import config
 
-    runs = sorted(config.dbt_target_dir().rglob(f"run/**/{model}.sql"), key=lambda p: p.stat().st_mtime)
+    runs = sorted(config.dbt_target_dir().rglob(f"{folder}/**/{model}.sql"), key=lambda p: p.stat().st_mtime)
     assert runs, f"dbt ran no SQL for {model} in this session"
     return runs[-1].read_text()
 

@@ -146,3 +146,61 @@ def test_one_row_per_pair_per_day_across_runs_and_a_backfill(exports):
     # ones on the date, which matches every pair with every other (1.9 s a run at 5,000 products, make bench)
     sql = " ".join(last_run_sql("fct_stock__risk_history").split())
     assert "where ( as_of_date) in ( select (as_of_date) from" in sql and " using " not in sql
+
+
+def daily(db) -> list[tuple]:
+    return query(
+        db,
+        "select sale_date, product_id, region, order_lines, quantity from main.int_stock__pair_daily_sales"
+        " order by sale_date, product_id, region",
+    )
+
+
+def test_daily_sales_recompute_the_days_a_new_export_changes(exports):
+    """int_stock__pair_daily_sales is incremental by sale day: the second export restates order line 1 (CA-1,
+    row 1: 4 units on 03-28 → 6 units on 03-27; the latest export wins) and adds line 3 on 03-29. The run
+    recomputes 03-27, 03-28 and 03-29 only: 03-28 loses its only line and disappears, 03-20 is left as it was
+    (same run stamp), and the table equals a full refresh of it."""
+    db = exports.parent / "warehouse.duckdb"
+
+    def export(name: str, lines: list[str]) -> None:
+        text = "\r\n".join([",".join(SUPERSTORE_COLUMNS), *lines]) + "\r\n"
+        (exports / name).write_bytes(text.encode("cp1252"))
+
+    export("sales-1.csv", [
+        line(1, "3/28/2024", "FUR-CH-1", "West", 4),
+        line(2, "3/29/2024", "OFF-PA-1", "East", 5),
+        line(4, "3/20/2024", "OFF-PA-1", "East", 2),
+    ])  # fmt: skip
+    assert materialize_assets(selection=STOCK).success
+    assert daily(db) == [
+        (dt.date(2024, 3, 20), "OFF-PA-1", "East", 1, 2),
+        (dt.date(2024, 3, 28), "FUR-CH-1", "West", 1, 4),
+        (dt.date(2024, 3, 29), "OFF-PA-1", "East", 1, 5),
+    ]
+    (first_stamp,) = query(db, "select distinct _staged_through from main.int_stock__pair_daily_sales")[0]
+
+    export("sales-2.csv", [
+        line(1, "3/27/2024", "FUR-CH-1", "West", 6),
+        line(3, "3/29/2024", "FUR-CH-1", "West", 1),
+    ])  # fmt: skip
+    assert materialize_assets(selection=STOCK).success
+    expected = [
+        (dt.date(2024, 3, 20), "OFF-PA-1", "East", 1, 2),
+        (dt.date(2024, 3, 27), "FUR-CH-1", "West", 1, 6),
+        (dt.date(2024, 3, 29), "FUR-CH-1", "West", 1, 1),
+        (dt.date(2024, 3, 29), "OFF-PA-1", "East", 1, 5),
+    ]
+    assert daily(db) == expected
+    stamps = dict(query(db, "select sale_date, max(_staged_through) from main.int_stock__pair_daily_sales group by 1"))
+    assert stamps[dt.date(2024, 3, 20)] == first_stamp, "a day no new row touches is not rewritten"
+    assert stamps[dt.date(2024, 3, 27)] > first_stamp and stamps[dt.date(2024, 3, 29)] > first_stamp
+    # the daily mart (a view over it) carries every unit of the usable order lines: 2 + 6 + 1 + 5
+    assert query(db, "select sum(quantity) from main.fct_stock__daily_sales") == [(14,)]
+    # the run selected the recomputed days by literal dates (its pre-hook deleted the same)
+    sql = " ".join(last_run_sql("int_stock__pair_daily_sales", folder="compiled").split())
+    assert "date '2024-03-27', date '2024-03-28', date '2024-03-29'" in sql
+
+    rebuild = {"ops": {"tributary_dbt_assets": {"config": {"full_refresh": True}}}}
+    assert materialize_assets(selection=STOCK, run_config=rebuild).success
+    assert daily(db) == expected

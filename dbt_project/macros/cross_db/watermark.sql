@@ -65,3 +65,56 @@
     {%- endif -%}
     {{ return(tributary.timestamp_literal(tributary.max_value(relation, column))) }}
 {%- endmacro %}
+
+{#- The start of this dbt invocation as an SQL timestamp literal (UTC, to the microsecond): the same value in every
+    model of the run. The base models stamp the rows they write with it (_staged_at); an incremental model
+    downstream recomputes what was staged after its own last stamp (staged_dates). Runs on one warehouse are
+    serialized (DuckDB's file lock; on Athena, Dagster's `warehouse` pool), so a later run has a later stamp. -#}
+{% macro run_stamp() -%}
+    {{ return(tributary.timestamp_literal(run_started_at)) }}
+{%- endmacro %}
+
+{#- The dates (SQL date literals, oldest first) of the rows staged after this incremental model's newest
+    `stamp_column`: `sources` is a list of (relation, date expression over its rows), the base models whose
+    rows, usable or rejected, the model aggregates by that date. A row rewritten by a later run counts too (a
+    winner displaced by a new delivery: its old date must be recomputed without it). Read with a query when
+    the model runs, so that its delete and its select use the same literals; none on a full build or at parse
+    time (every date). -#}
+{% macro staged_dates(stamp_column, sources) -%}
+    {%- if not (execute and is_incremental()) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set since = tributary.max_value(this, stamp_column) -%}
+    {%- set query -%}
+        {%- for relation, date_expr in sources %}
+        select distinct {{ date_expr }} as staged_date
+        from {{ relation }}
+        where {{ date_expr }} is not null
+            {%- if since is not none %} and _staged_at > {{ tributary.timestamp_literal(since) }}{% endif %}
+        {{ 'union' if not loop.last }}
+        {%- endfor %}
+        order by staged_date
+    {%- endset -%}
+    {%- set dates = [] -%}
+    {%- for value in run_query(query).columns[0].values() -%}
+        {%- do dates.append("date '" ~ value.strftime('%Y-%m-%d') ~ "'") -%}
+    {%- endfor -%}
+    {{ return(dates) }}
+{%- endmacro %}
+
+{#- `column` in the `dates` of staged_dates: `true` when dates is none (a full build), `false` when it is empty. -#}
+{% macro in_dates(column, dates) -%}
+    {%- if dates is none -%}true
+    {%- elif not dates -%}false
+    {%- else -%}{{ column }} in ({{ dates | join(', ') }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A pre-hook of an incremental model built by staged_dates: delete the rows of `this` whose `column` is one of
+    the dates the run recomputes (nothing on a full build, nor when no date changed). -#}
+{% macro delete_staged_dates(column, stamp_column, sources) -%}
+    {%- set dates = tributary.staged_dates(stamp_column, sources) -%}
+    {%- if dates -%}
+        delete from {{ this }} where {{ column }} in ({{ dates | join(', ') }})
+    {%- endif -%}
+{%- endmacro %}

@@ -486,6 +486,9 @@ final as (
         _delivered_at,
         _line_number,
         ingested_date,
+        -- when this row was written: the run's start (a row rewritten by a later run, e.g. an earlier winner a new
+        -- copy displaced, gets that run's); downstream incremental models find what changed since their last run
+        {{ tributary.run_stamp() }} as _staged_at,
         -- the fields, typed
         {%- for column in record_columns %}
         {{ column }},
@@ -514,7 +517,11 @@ final as (
     -- a newer full snapshot supersedes every record of the earlier ones
     union all
     select
-        {%- for name in ['_source_file', '_delivery_id', '_delivered_at', '_line_number', 'ingested_date'] + record_columns + ['warnings'] %}
+        {%- for name in ['_source_file', '_delivery_id', '_delivered_at', '_line_number', 'ingested_date'] %}
+        staged.{{ name }},
+        {%- endfor %}
+        {{ tributary.run_stamp() }} as _staged_at,
+        {%- for name in record_columns + ['warnings'] %}
         staged.{{ name }},
         {%- endfor %}
         'superseded_export' as reject_reason,
@@ -534,8 +541,9 @@ final as (
 select * from final
 {%- endmacro %}
 
-{#- stg_<source>__<table>: the usable records of the base model, with their lineage; `extra` adds columns
-    (name → SQL over the usable records, e.g. a window). -#}
+{#- stg_<source>__<table>: the usable records of the base model, with their lineage (not _staged_at: when the
+    warehouse wrote a row is the base table's bookkeeping); `extra` adds columns (name → SQL over the usable
+    records, e.g. a window). -#}
 {% macro staged_rows(base_model, exclude=[], extra={}) -%}
 with
 
@@ -546,7 +554,7 @@ checked as (
 
 final as (
     select
-        {%- for column in tributary.base_columns(base_model) if column not in ['warnings', 'reject_reason', 'raw_line'] + exclude %}
+        {%- for column in tributary.base_columns(base_model) if column not in ['_staged_at', 'warnings', 'reject_reason', 'raw_line'] + exclude %}
         {{ column }}{{ ',' if not loop.last or extra }}
         {%- endfor %}
         {%- for name, expr in extra.items() %}
