@@ -9,8 +9,10 @@ and unit test; views and the raw relations are DDL, not billed. For each run the
   source. What each reads:
   - *after* (the parsed zone): the Parquet column chunks of the columns its compiled SQL names (a word match of
     the parsed columns; `count(*)` names none: Athena reads the footers only) in the files of the partitions it
-    reads. A full build reads every file. An incremental base model on Athena reads the partitions from the
-    latest one it has read minus `staging_lookback_days` (macros/staging/contract.sql, default__unread_records);
+    reads. A full build reads every file, except a query that reads only the deliveries from a time on
+    (raw_records_since, the Vélib' reconciliation): the partitions from that day. An incremental base model on
+    Athena reads the partitions from the latest one it has read minus `staging_lookback_days`
+    (macros/staging/contract.sql, default__unread_records);
     a file's partition is its delivery date in production: the date of the raw file it was parsed from when its
     name carries one (a snapshot or a batch delivered when taken), else its dt= folder. (The benchmark lands a
     month of snapshots in minutes, so its own dt folders all say today.)
@@ -106,6 +108,15 @@ def queries(manifest: dict, executed: list[str], incremental_run: bool) -> int:
 # --- the lake's files ---------------------------------------------------------------------------------------------
 
 _OWN_TIME = re.compile(r"^\d{8}T\d+Z-(\d{4})(\d{2})(\d{2})T\d{6}Z-")
+# raw_records_since (macros/sources/create_raw_relations.sql): a query that reads only the deliveries from a time
+# on; on Athena its `dt >= date '…'` prunes the partitions before that day (the Vélib' reconciliation's window)
+_SINCE = re.compile(r"delivered\._delivered_at >= timestamp '(\d{4})-(\d{2})-(\d{2})")
+
+
+def delivered_since(sql: str) -> dt.date | None:
+    """The first day a query reads of the lake when it reads only the deliveries from a time on (None: all)."""
+    match = _SINCE.search(sql)
+    return dt.date(int(match[1]), int(match[2]), int(match[3])) if match else None
 
 
 def production_date(key: str) -> dt.date:
@@ -232,6 +243,8 @@ def after_cost(lake: Path, target: Path, new_files: list[str] | None = None, war
                 if earlier:
                     since = max(production_date(f) for f in earlier) - dt.timedelta(days=lookback)
                     files = [f for f in files if production_date(f) >= since]
+            elif (window := delivered_since(code.get(unique_id, ""))) is not None:
+                files = [f for f in files if production_date(f) >= window]
             all_columns = sorted({c for f in files for c in sizes[f]})
             named = set(_columns_named(code.get(unique_id, ""), all_columns))
             scanned += sum(size for f in files for c, size in sizes[f].items() if c in named)

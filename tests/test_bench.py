@@ -112,6 +112,13 @@ def test_athena_partition_of_a_parsed_file_is_its_delivery_in_production():
     assert athena.production_date(export) == dt.date(2026, 12, 1)
 
 
+def test_athena_a_query_of_recent_deliveries_reads_the_partitions_from_their_day():
+    # raw_records_since as DuckDB compiles it (the Vélib' reconciliation): Athena prunes the days before
+    sql = "select * from x as delivered where delivered._delivered_at >= timestamp '2026-11-28 22:45:00.000000'"
+    assert athena.delivered_since(sql) == dt.date(2026, 11, 28)
+    assert athena.delivered_since("select * from t where _delivered_at > timestamp '2026-11-28 22:45:00'") is None
+
+
 def test_athena_columns_are_the_words_outside_quoted_names():
     sql = 'select count(*) from "wh"."raw_stock"."sales" -- sales\nwhere region is not null'
     assert athena._columns_named(sql, ["sales", "region", "dt"]) == ["region"]

@@ -16,7 +16,7 @@ from ingestion.stream import LandingSink
 from tests.conftest import materialize_assets, query
 
 # the stream job's assets, but the headline summary, which also reads the transactions (not built here: on a fresh
-# warehouse its dbt unit test cannot find their relation)
+# warehouse it cannot find their relation)
 STREAM = AssetSelection.assets(["marketing", "raw_click_events"]).downstream() - AssetSelection.assets(
     "fct_marketing__summary"
 )

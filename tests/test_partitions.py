@@ -36,8 +36,8 @@ PARTITIONED = [
     AssetKey(["velib", "raw_gbfs_station_status"]),
 ]
 # the partitioned assets, everything downstream of them, and the dbt models and seeds those read besides (the sales
-# exports' staging, empty here: no export lands): on a fresh warehouse a model, and its dbt unit tests, need the
-# relations they read to exist. Without the dbt tests: some of those upstream models' tests read models outside
+# exports' staging, empty here: no export lands): on a fresh warehouse a model needs the relations it reads to
+# exist. Without the dbt tests: some of those upstream models' tests read models outside
 # the selection (their quarantine); the backfill below runs the tests of everything downstream. The ingestion
 # assets keep their own checks (each asset reports them whenever it runs).
 STREAMS = (
