@@ -41,11 +41,18 @@
             )
         order by slot
     {%- endset -%}
-    {%- set hours = [] -%}
-    {%- for slot in run_query(query).columns[0].values() -%}
-        {%- do hours.append("timestamp '" ~ slot.strftime('%Y-%m-%d %H:%M:%S') ~ "'") -%}
+    {{ return(tributary.column_literals(query, 'timestamp')) }}
+{%- endmacro %}
+
+{#- The values of the first column of `query` (run now) as SQL literals of `kind`: date, or timestamp (to the
+    second). -#}
+{% macro column_literals(query, kind) -%}
+    {%- set format = '%Y-%m-%d' if kind == 'date' else '%Y-%m-%d %H:%M:%S' -%}
+    {%- set literals = [] -%}
+    {%- for value in run_query(query).columns[0].values() -%}
+        {%- do literals.append(kind ~ " '" ~ value.strftime(format) ~ "'") -%}
     {%- endfor -%}
-    {{ return(hours) }}
+    {{ return(literals) }}
 {%- endmacro %}
 
 {#- max(`column`) of `relation` as a SQL timestamp literal, read with a query when the model runs; none at parse
@@ -95,11 +102,7 @@
         {%- endfor %}
         order by staged_date
     {%- endset -%}
-    {%- set dates = [] -%}
-    {%- for value in run_query(query).columns[0].values() -%}
-        {%- do dates.append("date '" ~ value.strftime('%Y-%m-%d') ~ "'") -%}
-    {%- endfor -%}
-    {{ return(dates) }}
+    {{ return(tributary.column_literals(query, 'date')) }}
 {%- endmacro %}
 
 {#- `column` in the `dates` of staged_dates: `true` when dates is none (a full build), `false` when it is empty. -#}
