@@ -144,9 +144,9 @@ class LocalLake(Lake):
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
         try:
-            with open(path, "rb") as source, os.fdopen(fd, "wb") as handle:
-                shutil.copyfileobj(source, handle, 16 * 1024 * 1024)  # sendfile / copy_file_range on Linux
-                handle.flush()
+            os.close(fd)
+            shutil.copyfile(path, tmp)  # in the kernel where it can (copy_file_range, sendfile): no copy through Python
+            with open(tmp, "rb+") as handle:
                 os.fsync(handle.fileno())
             os.replace(tmp, target)
         except BaseException:

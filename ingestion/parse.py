@@ -87,36 +87,42 @@ class LineScan:
 
 class LineCounter:
     """Counts physical lines and finds the empty ones, fed the file's bytes chunk by chunk (so that the landing's
-    one pass over a file, which also hashes it, does this too)."""
+    one pass over a file, which also hashes it, does this too). Vectorised: the line breaks of a chunk are found
+    at once (numpy), and a line is empty when its break follows the previous one directly or after a lone '\r'
+    (make bench: a quarter of the time of searching the bytes for "\n\n" and "\n\r\n" in Python)."""
 
     def __init__(self) -> None:
-        self.lines = 0
+        self.lines = 0  # line breaks seen
         self.empty: list[int] = []
-        self.previous = b"\n"  # the start of the file behaves as after a line break
-        self.head = b""
+        self.offset = 0  # bytes seen
+        self.last_break = -1  # the offset of the last line break (the start of the file behaves as after one)
+        self.last_byte = 10
 
     def feed(self, chunk: bytes) -> None:
+        import numpy as np
+
         if not chunk:
             return
-        if len(self.head) < 2:
-            self.head += chunk[: 2 - len(self.head)]
-        data = self.previous[-1:] + chunk  # one byte of context for a line break at the chunk's edge
-        for pattern in (b"\n\n", b"\n\r\n"):
-            start = data.find(pattern)
-            while start >= 0:
-                # the empty line starts after data[start]; count the line breaks in the file before it
-                self.empty.append(self.lines + data.count(b"\n", 1, start + 1) + (1 if self.previous == b"\n" else 0))
-                start = data.find(pattern, start + 1)
-        self.lines += chunk.count(b"\n")
-        self.previous = chunk[-1:]
+        data = np.frombuffer(chunk, dtype=np.uint8)
+        breaks = np.flatnonzero(data == 10)
+        if breaks.size:
+            at = breaks + self.offset
+            gaps = np.diff(at, prepend=self.last_break)
+            empty = gaps == 1
+            after_cr = np.flatnonzero(gaps == 2)
+            if after_cr.size:
+                before = breaks[after_cr] - 1  # the byte before the break: '\r' makes the line empty
+                previous = np.where(before >= 0, data[np.maximum(before, 0)], self.last_byte)
+                empty[after_cr[previous == 13]] = True
+            self.empty.extend((np.flatnonzero(empty) + self.lines + 1).tolist())
+            self.last_break = int(at[-1])
+            self.lines += int(breaks.size)
+        self.offset += len(chunk)
+        self.last_byte = chunk[-1]
 
     def result(self) -> LineScan:
-        lines = self.lines + (1 if self.previous != b"\n" else 0)  # a last line without a line break
-        empty = set(self.empty)
-        # a file starting with an empty line: the pattern above needs a byte before it
-        if self.head[:1] == b"\n" or self.head == b"\r\n":
-            empty.add(1)
-        return LineScan(lines, tuple(sorted(empty)))
+        lines = self.lines + (1 if self.last_byte != 10 else 0)  # a last line without a line break
+        return LineScan(lines, tuple(self.empty))
 
 
 def scan_lines(path: Path) -> LineScan:
