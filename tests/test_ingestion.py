@@ -220,37 +220,29 @@ def test_s3_input_glob(tmp_path, moto_s3):
     assert lake.get(landed.key) == f"{HEADER}\n{LINE}\n".encode("cp1252")
 
 
-@pytest.mark.parametrize("chunk_size", [1, 2, 3, 7])
+@pytest.mark.parametrize("chunk_size", [1, 2, 3, 7, 64])
 def test_the_chunked_probe_counts_lines_and_checks_utf8_wherever_the_chunks_are_cut(chunk_size):
     """The landing reads a file in chunks: a line break pair, a '\\r\\n' or a multi-byte character cut by a chunk's
-    edge is found as in the whole text (each case against Python's own reading of the whole bytes)."""
+    edge is found as in the whole text. Each case: (bytes, lines, empty lines, UTF-8 valid, first invalid byte)."""
     from ingestion.files import Utf8Check
     from ingestion.parse import LineCounter
 
     cases = [
-        b"",
-        b"\n",
-        b"\r\n",
-        b"a\n\nb\n\r\n\r\nc",  # empty lines 2, 4, 5; a last line without a break
-        "h\néé\n\n€,x\r\n\n".encode(),  # multi-byte characters and empty line 3, 5
-        b"ok\n\xc3",  # a sequence cut by the end of the file: invalid at offset 3
-        b"ab\xe2\x82x\n",  # a sequence broken in the middle: invalid at offset 2
-        "é".encode("cp1252") + b"\n",
+        (b"", 0, [], True, None),
+        (b"\n", 1, [1], True, None),
+        (b"\r\n", 1, [1], True, None),
+        (b"a\n\nb\n\r\n\r\nc", 6, [2, 4, 5], True, None),  # a last line without a break
+        ("h\néé\n\n€,x\r\n\n".encode(), 5, [3, 5], True, None),  # multi-byte characters
+        (b"ok\n\xc3", 2, [], False, 3),  # a sequence cut by the end of the file
+        (b"ab\xe2\x82x\n", 1, [], False, 2),  # a sequence broken in the middle
+        ("é".encode("cp1252") + b"\n", 1, [], False, 0),
     ]
-    for data in cases:
+    for data, lines, empty, valid, bad_offset in cases:
         counter, utf8 = LineCounter(), Utf8Check()
         for start in range(0, len(data), chunk_size):
             counter.feed(data[start : start + chunk_size])
             utf8.feed(data[start : start + chunk_size])
         utf8.finish()
         found = counter.result()
-        lines = data.split(b"\n")
-        breaks = data.count(b"\n")
-        assert found.lines == breaks + (1 if lines[-1] else 0), data
-        assert list(found.empty_lines) == [n + 1 for n, line in enumerate(lines[:breaks]) if line in (b"", b"\r")], data
-        try:
-            data.decode("utf-8")
-            expected = (True, None)
-        except UnicodeDecodeError as error:
-            expected = (False, error.start)
-        assert (utf8.valid, utf8.bad_offset) == expected, data
+        assert (found.lines, list(found.empty_lines)) == (lines, empty), data
+        assert (utf8.valid, utf8.bad_offset) == (valid, bad_offset), data

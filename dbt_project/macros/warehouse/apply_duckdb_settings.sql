@@ -1,7 +1,7 @@
 {#- DuckDB's memory_limit and threads for this dbt run, from DUCKDB_MEMORY_LIMIT (default 1.25GB: a build stays
     within 2 GiB on a laptop, dbt's own process included; raise it on a bigger machine) and DUCKDB_THREADS
-    (default: DuckDB's own, the machine's cores). Beyond the limit DuckDB spills to disk (temp_directory, next to the warehouse file) instead
-    of failing. Global settings of the database, so the on-run-start hook sets them for every model of the run.
+    (default: DuckDB's own, the machine's cores). Beyond the limit DuckDB spills to disk (temp_directory, next to
+    the warehouse file) instead of failing. Global settings of the database, so the on-run-start hook sets them for every model of the run.
     The same variables and defaults apply to the landing's parser (ingestion/config.py). Athena: nothing to do. -#}
 {% macro apply_duckdb_settings() %}
     {%- if target.type == 'duckdb' -%}
